@@ -1,0 +1,15 @@
+//! The smallest server on the raw handler API: `Hello, World!` on every path.
+//!
+//! `cargo run --example hello_raw`, then `curl -i http://127.0.0.1:8080/`.
+
+use framework::{Request, Response, Server};
+
+fn main() -> std::io::Result<()> {
+    let port = std::env::var("PORT")
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(8080u16);
+    let server = Server::bind(("127.0.0.1", port))?;
+    println!("listening on http://{}", server.local_addr());
+    server.serve(|_req: &mut Request| Response::text("Hello, World!"))
+}

@@ -1,0 +1,177 @@
+use super::{HeaderError, HeaderMap, StatusCode};
+use std::borrow::Cow;
+use std::fmt;
+use std::io::Read;
+
+/// What a response carries after its head.
+pub enum ResponseBody {
+    /// Nothing (`Content-Length: 0` where a length is allowed).
+    Empty,
+    /// Bytes known up front, sent with `Content-Length`.
+    Bytes(Cow<'static, [u8]>),
+    /// Bytes of unknown length, pulled from a reader and sent with `Transfer-Encoding: chunked`
+    /// (to HTTP/1.0 clients: until the connection closes).
+    Stream(Box<dyn Read + Send>),
+}
+
+impl ResponseBody {
+    /// A streaming body read from `reader` as the response is written.
+    pub fn stream(reader: impl Read + Send + 'static) -> Self {
+        Self::Stream(Box::new(reader))
+    }
+
+    /// The length when known up front.
+    #[must_use]
+    pub fn len(&self) -> Option<usize> {
+        match self {
+            Self::Empty => Some(0),
+            Self::Bytes(b) => Some(b.len()),
+            Self::Stream(_) => None,
+        }
+    }
+
+    /// Whether the body is known to be empty.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == Some(0)
+    }
+}
+
+impl fmt::Debug for ResponseBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Empty => f.write_str("Empty"),
+            Self::Bytes(b) => write!(f, "Bytes({:?})", String::from_utf8_lossy(b)),
+            Self::Stream(_) => f.write_str("Stream(..)"),
+        }
+    }
+}
+
+impl From<Vec<u8>> for ResponseBody {
+    fn from(v: Vec<u8>) -> Self {
+        Self::Bytes(Cow::Owned(v))
+    }
+}
+
+impl From<String> for ResponseBody {
+    fn from(s: String) -> Self {
+        Self::Bytes(Cow::Owned(s.into_bytes()))
+    }
+}
+
+impl From<&'static str> for ResponseBody {
+    fn from(s: &'static str) -> Self {
+        Self::Bytes(Cow::Borrowed(s.as_bytes()))
+    }
+}
+
+impl From<&'static [u8]> for ResponseBody {
+    fn from(b: &'static [u8]) -> Self {
+        Self::Bytes(Cow::Borrowed(b))
+    }
+}
+
+/// An HTTP response: status, header fields and body. The server adds `Date`, `Content-Length` or
+/// `Transfer-Encoding`, and `Connection` itself; framing fields set here are ignored.
+///
+/// ```
+/// use framework::{Response, StatusCode};
+/// let res = Response::text("created")
+///     .with_status(StatusCode::CREATED)
+///     .with_header("Location", "/users/7")?;
+/// assert_eq!(res.status(), StatusCode::CREATED);
+/// assert_eq!(res.headers().get("location"), Some("/users/7"));
+/// # Ok::<(), framework::HeaderError>(())
+/// ```
+#[derive(Debug)]
+pub struct Response {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: ResponseBody,
+}
+
+impl Response {
+    /// An empty response with this status.
+    #[must_use]
+    pub fn new(status: StatusCode) -> Self {
+        Self {
+            status,
+            headers: HeaderMap::new(),
+            body: ResponseBody::Empty,
+        }
+    }
+
+    /// `200 OK` with a `text/plain; charset=utf-8` body.
+    #[must_use]
+    pub fn text(body: impl Into<ResponseBody>) -> Self {
+        let mut res = Self::new(StatusCode::OK).with_body(body);
+        res.headers
+            .push_unchecked(b"Content-Type", b"text/plain; charset=utf-8");
+        res
+    }
+
+    /// `200 OK` with an `application/json` body that is already serialized.
+    #[must_use]
+    pub fn json_bytes(body: impl Into<ResponseBody>) -> Self {
+        let mut res = Self::new(StatusCode::OK).with_body(body);
+        res.headers
+            .push_unchecked(b"Content-Type", b"application/json");
+        res
+    }
+
+    /// The status code.
+    #[must_use]
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// Replaces the status code.
+    #[must_use]
+    pub fn with_status(mut self, status: StatusCode) -> Self {
+        self.status = status;
+        self
+    }
+
+    /// Sets the status code.
+    pub fn set_status(&mut self, status: StatusCode) {
+        self.status = status;
+    }
+
+    /// Adds a header field.
+    ///
+    /// # Errors
+    /// [`HeaderError`] when the name or value would not be valid on the wire.
+    pub fn with_header(mut self, name: &str, value: impl AsRef<[u8]>) -> Result<Self, HeaderError> {
+        self.headers.append(name, value)?;
+        Ok(self)
+    }
+
+    /// Replaces the body.
+    #[must_use]
+    pub fn with_body(mut self, body: impl Into<ResponseBody>) -> Self {
+        self.body = body.into();
+        self
+    }
+
+    /// The header fields.
+    #[must_use]
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The header fields, to change.
+    pub fn headers_mut(&mut self) -> &mut HeaderMap {
+        &mut self.headers
+    }
+
+    /// The body.
+    #[must_use]
+    pub fn body(&self) -> &ResponseBody {
+        &self.body
+    }
+
+    /// Takes the body, leaving [`ResponseBody::Empty`].
+    pub fn take_body(&mut self) -> ResponseBody {
+        std::mem::replace(&mut self.body, ResponseBody::Empty)
+    }
+}

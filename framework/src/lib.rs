@@ -1,0 +1,33 @@
+//! A synchronous web framework for small REST services: a strict, handwritten HTTP/1.1 parser, a
+//! response writer that always emits valid HTTP, and a thread-per-connection server on `std::net`.
+//! No async runtime.
+//!
+//! ```no_run
+//! use framework::{Request, Response, Server, StatusCode};
+//!
+//! fn main() -> std::io::Result<()> {
+//!     let server = Server::bind("127.0.0.1:8080")?;
+//!     println!("listening on http://{}", server.local_addr());
+//!     server.serve(|req: &mut Request| match req.path() {
+//!         "/plaintext" => Response::text("Hello, World!"),
+//!         _ => Response::new(StatusCode::NOT_FOUND),
+//!     })
+//! }
+//! ```
+//!
+//! Data flows one way: socket → [`parse`] → handler → response writer → socket. The protocol
+//! (parsing, body framing, keep-alive, `100 Continue`, serialization) is a state machine that never
+//! touches a socket, so the same code serves real connections and in-memory tests.
+//!
+//! Every bound is a field of [`Limits`], with a documented default.
+
+mod http;
+pub mod parse;
+mod server;
+mod write;
+
+pub use http::{
+    Body, BodyError, HeaderError, HeaderMap, Method, Request, Response, ResponseBody, StatusCode,
+    Version,
+};
+pub use server::{Limits, Server, ShutdownHandle, ShutdownReport};

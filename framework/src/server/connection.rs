@@ -1,0 +1,490 @@
+//! One connection's protocol, as a state machine with no sockets, threads or clocks (sans-I/O):
+//! bytes go in with [`Connection::read_buf`] / [`Connection::received`], requests come out of
+//! [`Connection::poll`], responses go in with [`Connection::respond`], and the bytes to send wait
+//! in [`Connection::output`]. The thread-per-connection driver (`server/driver.rs`), the tests that
+//! split requests at every byte, and a fuzz target all run this same code.
+//!
+//! ```text
+//! Head ──request──▶ Dispatched ──respond──▶ Head            (keep-alive, body fully read)
+//!                              └─respond──▶ Drain ──▶ Head  (keep-alive, body left unread)
+//!                              └─respond──▶ Close           (close, or body unusable)
+//! any bad head, EOF or timeout ───────────▶ Close
+//! ```
+
+use super::Limits;
+use crate::http::{BodyError, Method, Request, Response, StatusCode, Version};
+use crate::parse::{inspect, BodyLength, ChunkedDecoder, HeadParser, ParseError, Status};
+use crate::write::{self, Exchange, Tail};
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// Smallest read the buffer offers before it compacts or grows.
+const MIN_READ: usize = 1024;
+/// First size of a connection's read buffer; it grows (to `max_head` + `MIN_READ`) only when a
+/// head does not fit.
+const INITIAL_BUFFER: usize = 4096;
+
+/// What the driver should wait for when the connection needs more bytes; each has its own timeout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Wait {
+    /// Between requests (`Limits::idle_timeout`).
+    Idle,
+    /// In the middle of a head (`Limits::header_timeout`, counted from the head's first byte).
+    Head,
+    /// In the middle of a body (`Limits::body_timeout`).
+    Body,
+}
+
+/// The body of a request that [`Connection::poll`] hands out.
+#[derive(Debug)]
+pub(crate) enum RequestBody {
+    /// No body.
+    Empty,
+    /// The whole body was already in the buffer.
+    Full(Vec<u8>),
+    /// The body is still on the wire: read it with [`Connection::read_body`].
+    Stream,
+}
+
+/// What [`Connection::poll`] asks of the driver.
+#[derive(Debug)]
+pub(crate) enum Event {
+    /// A request was written into the caller's `Request`: dispatch it, then call
+    /// [`Connection::respond`].
+    Request(RequestBody),
+    /// Send [`Connection::output`], then read more bytes.
+    NeedData(Wait),
+    /// Send [`Connection::output`], then close the connection.
+    Close,
+}
+
+/// What [`Connection::read_body`] produced.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum BodyRead {
+    /// This many bytes were written into the caller's buffer.
+    Data(usize),
+    /// The body has ended.
+    End,
+    /// Send [`Connection::output`] (it may hold `100 Continue`), read more, and call again.
+    NeedData,
+}
+
+#[derive(Debug)]
+enum BodyState {
+    Length(u64),
+    Chunked(ChunkedDecoder),
+    Done,
+    Failed(BodyError),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Continue {
+    /// No `Expect: 100-continue`, or already answered.
+    No,
+    /// The client waits for `100 Continue` before it sends the body.
+    Pending,
+}
+
+#[derive(Debug)]
+enum State {
+    /// Reading a request head (or waiting for one).
+    Head,
+    /// A request is with the handler.
+    Dispatched {
+        body: BodyState,
+        expect: Continue,
+        keep_alive: bool,
+        head_request: bool,
+        version: Version,
+    },
+    /// The response was sent; the unread rest of the body is being discarded.
+    Drain(BodyState),
+    /// Close once the output is sent.
+    Close,
+}
+
+/// The protocol state of one connection.
+pub(crate) struct Connection {
+    limits: Arc<Limits>,
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
+    parser: HeadParser,
+    state: State,
+    out: Vec<u8>,
+    seq: u64,
+    eof: bool,
+    stopping: bool,
+}
+
+impl Connection {
+    pub(crate) fn new(limits: Arc<Limits>) -> Self {
+        Self {
+            limits,
+            buf: Vec::new(),
+            start: 0,
+            end: 0,
+            parser: HeadParser::new(),
+            state: State::Head,
+            out: Vec::new(),
+            seq: 0,
+            eof: false,
+            stopping: false,
+        }
+    }
+
+    /// Free space to read into. Compacts and grows the buffer as needed, within the limits.
+    pub(crate) fn read_buf(&mut self) -> &mut [u8] {
+        if self.start == self.end {
+            self.start = 0;
+            self.end = 0;
+        }
+        if self.buf.len() - self.end < MIN_READ && self.start > 0 {
+            // The head parser's offsets are relative to `start`, so moving the bytes keeps them valid.
+            self.buf.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.start = 0;
+        }
+        let cap = self.limits.max_head.max(INITIAL_BUFFER) + MIN_READ;
+        if self.buf.len() - self.end < MIN_READ && self.buf.len() < cap {
+            let len = (self.buf.len() * 2).clamp(INITIAL_BUFFER, cap);
+            self.buf.resize(len, 0);
+        }
+        &mut self.buf[self.end..]
+    }
+
+    /// `n` bytes were read into [`Connection::read_buf`]; `0` means the peer closed its side.
+    pub(crate) fn received(&mut self, n: usize) {
+        if n == 0 {
+            self.eof = true;
+        }
+        self.end = (self.end + n).min(self.buf.len());
+    }
+
+    /// Whether bytes of an unfinished head are buffered (so a timeout deserves a 408).
+    pub(crate) fn has_partial_head(&self) -> bool {
+        matches!(self.state, State::Head) && self.end > self.start
+    }
+
+    /// Bytes waiting to be sent.
+    pub(crate) fn output(&self) -> &[u8] {
+        &self.out
+    }
+
+    /// The first `n` bytes of [`Connection::output`] were sent.
+    pub(crate) fn consumed_output(&mut self, n: usize) {
+        self.out.drain(..n.min(self.out.len()));
+    }
+
+    /// The server is shutting down: answer the request in progress with `Connection: close`, and
+    /// start no new one.
+    pub(crate) fn stop(&mut self) {
+        self.stopping = true;
+    }
+
+    /// Advances the state machine. A request is written into `req`, reusing its allocations.
+    pub(crate) fn poll(&mut self, req: &mut Request, remote: Option<SocketAddr>) -> Event {
+        loop {
+            match &mut self.state {
+                State::Close => return Event::Close,
+                State::Dispatched { .. } => {
+                    // A driver bug: it must respond before polling again. Close rather than guess.
+                    self.state = State::Close;
+                }
+                State::Drain(body) => {
+                    match drain(body, &self.buf[self.start..self.end], &self.limits) {
+                        Ok((consumed, done)) => {
+                            self.start += consumed;
+                            if done {
+                                self.state = State::Head;
+                            } else if self.eof {
+                                self.state = State::Close;
+                            } else {
+                                return Event::NeedData(Wait::Body);
+                            }
+                        }
+                        Err(_) => self.state = State::Close,
+                    }
+                }
+                State::Head => return self.poll_head(req, remote),
+            }
+        }
+    }
+
+    fn poll_head(&mut self, req: &mut Request, remote: Option<SocketAddr>) -> Event {
+        if self.start == self.end {
+            self.parser.reset();
+            return if self.eof || self.stopping {
+                self.state = State::Close;
+                Event::Close
+            } else {
+                Event::NeedData(Wait::Idle)
+            };
+        }
+        let bytes = &self.buf[self.start..self.end];
+        let len = match self.parser.parse(bytes, &self.limits) {
+            Err(e) => return self.refuse(e, Version::Http11),
+            Ok(Status::Partial) if self.eof => {
+                // The client gave up half-way through a head: nothing to answer.
+                self.state = State::Close;
+                return Event::Close;
+            }
+            Ok(Status::Partial) => return Event::NeedData(Wait::Head),
+            Ok(Status::Complete(len)) => len,
+        };
+        let head = self.parser.head(&bytes[..len]);
+        let framing = match inspect(&head) {
+            Ok(framing) => framing,
+            Err(e) => {
+                let version = head.version();
+                return self.refuse(e, version);
+            }
+        };
+        req.fill_from(&head, remote);
+        self.start += len;
+        self.parser.reset();
+        let version = req.version();
+        let (body, handed) = match framing.body {
+            BodyLength::None | BodyLength::Length(0) => (BodyState::Done, RequestBody::Empty),
+            // RFC 9110 §15.5.14: refuse before reading a body that is declared too large.
+            BodyLength::Length(n) if n > self.limits.max_body => {
+                return self.refuse(ParseError::BodyTooLarge, version);
+            }
+            BodyLength::Length(n) => match usize::try_from(n) {
+                Ok(n) if n <= self.end - self.start => {
+                    let data = self.buf[self.start..self.start + n].to_vec();
+                    self.start += n;
+                    (BodyState::Done, RequestBody::Full(data))
+                }
+                _ => (BodyState::Length(n), RequestBody::Stream),
+            },
+            BodyLength::Chunked => (
+                BodyState::Chunked(ChunkedDecoder::new()),
+                RequestBody::Stream,
+            ),
+        };
+        let expect = if framing.expect_continue && !matches!(body, BodyState::Done) {
+            Continue::Pending
+        } else {
+            Continue::No
+        };
+        self.seq += 1;
+        self.state = State::Dispatched {
+            body,
+            expect,
+            keep_alive: framing.keep_alive,
+            head_request: *req.method() == Method::Head,
+            version,
+        };
+        Event::Request(handed)
+    }
+
+    /// Answers a request that cannot be served with its error status, and closes.
+    fn refuse(&mut self, e: ParseError, version: Version) -> Event {
+        let res = error_response(e.status(), e.message());
+        let date = super::date::now();
+        let ex = Exchange {
+            version,
+            head_request: false,
+            keep_alive: false,
+            date: &date,
+        };
+        let _ = write::response(&mut self.out, res, &ex);
+        self.state = State::Close;
+        Event::Close
+    }
+
+    /// The number of the request now dispatched; body reads must name it.
+    pub(crate) fn seq(&self) -> u64 {
+        self.seq
+    }
+
+    /// Reads body bytes of request `seq` into `dst`.
+    pub(crate) fn read_body(&mut self, seq: u64, dst: &mut [u8]) -> Result<BodyRead, BodyError> {
+        let State::Dispatched { body, expect, .. } = &mut self.state else {
+            return Err(BodyError::Detached);
+        };
+        if seq != self.seq {
+            return Err(BodyError::Detached);
+        }
+        if *expect == Continue::Pending {
+            // RFC 9110 §10.1.1: the handler wants the body, so tell the client to send it.
+            *expect = Continue::No;
+            self.out.extend_from_slice(b"HTTP/1.1 100 Continue\r\n\r\n");
+        }
+        let input = &self.buf[self.start..self.end];
+        let (consumed, result) = match body {
+            BodyState::Done => return Ok(BodyRead::End),
+            BodyState::Failed(e) => return Err(*e),
+            BodyState::Length(remaining) => {
+                let n = usize::try_from(*remaining)
+                    .map_or(input.len(), |r| r.min(input.len()))
+                    .min(dst.len());
+                dst[..n].copy_from_slice(&input[..n]);
+                *remaining -= n as u64;
+                if *remaining == 0 {
+                    *body = BodyState::Done;
+                }
+                (n, Ok(n))
+            }
+            BodyState::Chunked(decoder) => match decoder.decode(input, dst, &self.limits) {
+                Ok((consumed, written)) => {
+                    if decoder.is_done() {
+                        *body = BodyState::Done;
+                    }
+                    (consumed, Ok(written))
+                }
+                Err(e) => (0, Err(BodyError::Framing(e))),
+            },
+        };
+        self.start += consumed;
+        match result {
+            Ok(0) if matches!(body, BodyState::Done) => Ok(BodyRead::End),
+            Ok(0) if dst.is_empty() => Ok(BodyRead::Data(0)),
+            Ok(0) if self.eof => Err(self.fail_body(BodyError::Incomplete)),
+            Ok(0) => Ok(BodyRead::NeedData),
+            Ok(n) => Ok(BodyRead::Data(n)),
+            Err(e) => Err(self.fail_body(e)),
+        }
+    }
+
+    /// Records that the body can no longer be read (the driver reports timeouts and socket errors
+    /// here); the connection will close after the response.
+    pub(crate) fn fail_body(&mut self, e: BodyError) -> BodyError {
+        if let State::Dispatched { body, .. } = &mut self.state {
+            *body = BodyState::Failed(e);
+        }
+        e
+    }
+
+    /// Serializes the response to the dispatched request. A streaming body comes back as a
+    /// [`Tail`] for the driver to pump through [`Connection::stream_chunk`].
+    pub(crate) fn respond(&mut self, res: Response, date: &[u8; 29], force_close: bool) -> Tail {
+        let state = std::mem::replace(&mut self.state, State::Close);
+        let State::Dispatched {
+            body,
+            expect,
+            keep_alive,
+            head_request,
+            version,
+        } = state
+        else {
+            return Tail::Done;
+        };
+        let wants_close = res.headers().get_all("connection").any(|v| {
+            v.split(|&b| b == b',')
+                .any(|t| t.trim_ascii().eq_ignore_ascii_case(b"close"))
+        });
+        let body_usable = match body {
+            BodyState::Done => true,
+            BodyState::Failed(_) => false,
+            // The client never got `100 Continue`: it may or may not send the body, so the next
+            // request cannot be found reliably (RFC 9110 §10.1.1).
+            BodyState::Length(_) | BodyState::Chunked(_) => expect == Continue::No,
+        };
+        let keep = keep_alive && body_usable && !force_close && !wants_close && !self.stopping;
+        let ex = Exchange {
+            version,
+            head_request,
+            keep_alive: keep,
+            date,
+        };
+        let (tail, keep) = write::response(&mut self.out, res, &ex);
+        self.state = match (keep, body) {
+            (false, _) => State::Close,
+            (true, BodyState::Done) => State::Head,
+            (true, body) => State::Drain(body),
+        };
+        tail
+    }
+
+    /// Appends a piece of a streaming response body.
+    pub(crate) fn stream_chunk(&mut self, data: &[u8], chunked: bool) {
+        if chunked {
+            write::chunk(&mut self.out, data);
+        } else {
+            self.out.extend_from_slice(data);
+        }
+    }
+
+    /// Ends a streaming response body (`ok`), or gives up on it after the reader failed, in which
+    /// case the connection must close so that the client sees the body is incomplete.
+    pub(crate) fn end_stream(&mut self, chunked: bool, ok: bool) {
+        if ok && chunked {
+            write::last_chunk(&mut self.out);
+        } else {
+            self.state = State::Close;
+        }
+    }
+
+    /// The driver's read timed out while waiting for `wait`.
+    pub(crate) fn timed_out(&mut self, wait: Wait) {
+        match wait {
+            Wait::Head if self.has_partial_head() => {
+                let res = error_response(
+                    StatusCode::REQUEST_TIMEOUT,
+                    "timed out reading the request head",
+                );
+                let date = super::date::now();
+                let ex = Exchange {
+                    version: Version::Http11,
+                    head_request: false,
+                    keep_alive: false,
+                    date: &date,
+                };
+                let _ = write::response(&mut self.out, res, &ex);
+                self.state = State::Close;
+            }
+            Wait::Body => {
+                self.fail_body(BodyError::TimedOut);
+                if matches!(self.state, State::Drain(_)) {
+                    self.state = State::Close;
+                }
+            }
+            Wait::Idle | Wait::Head => self.state = State::Close,
+        }
+    }
+}
+
+/// Discards body bytes; `(consumed, done)`.
+fn drain(body: &mut BodyState, input: &[u8], limits: &Limits) -> Result<(usize, bool), BodyError> {
+    match body {
+        BodyState::Done => Ok((0, true)),
+        BodyState::Failed(e) => Err(*e),
+        BodyState::Length(remaining) => {
+            let n = usize::try_from(*remaining).map_or(input.len(), |r| r.min(input.len()));
+            *remaining -= n as u64;
+            Ok((n, *remaining == 0))
+        }
+        BodyState::Chunked(decoder) => {
+            let mut scratch = [0u8; 1024];
+            let mut consumed = 0;
+            while !decoder.is_done() {
+                let (c, w) = decoder
+                    .decode(&input[consumed..], &mut scratch, limits)
+                    .map_err(BodyError::Framing)?;
+                consumed += c;
+                if c == 0 && w == 0 {
+                    break;
+                }
+            }
+            Ok((consumed, decoder.is_done()))
+        }
+    }
+}
+
+/// The JSON error body every protocol-level refusal carries: `{"error":"..."}`.
+pub(crate) fn error_response(status: StatusCode, message: &str) -> Response {
+    let mut body = String::with_capacity(message.len() + 12);
+    body.push_str("{\"error\":\"");
+    for c in message.chars() {
+        match c {
+            '"' => body.push_str("\\\""),
+            '\\' => body.push_str("\\\\"),
+            c if c.is_control() => body.push(' '),
+            c => body.push(c),
+        }
+    }
+    body.push_str("\"}");
+    Response::json_bytes(body).with_status(status)
+}

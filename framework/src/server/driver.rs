@@ -1,0 +1,286 @@
+//! The thread-per-connection driver: a thin loop that moves bytes between a blocking socket and
+//! the [`Connection`] state machine, runs the handler, and applies the timeouts.
+
+use super::connection::{BodyRead, Connection, Event, RequestBody, Wait};
+use super::{date, Limits};
+use crate::http::{Body, BodyError, BodySource, BodyStream, Request, Response, StatusCode};
+use crate::write::Tail;
+use std::io::{self, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+/// The handler the server calls for every request.
+pub(crate) type Handler = dyn Fn(&mut Request) -> Response + Send + Sync;
+
+/// Output beyond this is sent before the next pipelined request is parsed.
+const FLUSH_AT: usize = 64 * 1024;
+/// After a response that closes the connection, how long unread client bytes are drained so that
+/// the kernel does not answer them with a reset that could destroy the response in flight.
+const LINGER: Duration = Duration::from_secs(1);
+/// Most bytes drained while lingering.
+const LINGER_BYTES: usize = 256 * 1024;
+
+/// A byte stream the driver can serve: a TCP socket, or an in-memory pipe in tests.
+pub(crate) trait Transport: Read + Write + Send + 'static {
+    /// Sets how long a read may block; `None` blocks forever.
+    fn set_read_timeout(&mut self, timeout: Option<Duration>) -> io::Result<()>;
+    /// Closes the sending side, so the peer sees the end of the stream.
+    fn shutdown_write(&mut self);
+}
+
+/// A socket shared with the server's registry, which may shut it down on graceful shutdown.
+pub(crate) struct SharedStream(pub(crate) Arc<TcpStream>);
+
+impl Read for SharedStream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        (&*self.0).read(buf)
+    }
+}
+
+impl Write for SharedStream {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        (&*self.0).write(buf)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Transport for SharedStream {
+    fn set_read_timeout(&mut self, timeout: Option<Duration>) -> io::Result<()> {
+        self.0.set_read_timeout(timeout)
+    }
+    fn shutdown_write(&mut self) {
+        let _ = self.0.shutdown(Shutdown::Write);
+    }
+}
+
+/// The connection state and its socket, shared between the driver loop and the request body that
+/// the handler reads from.
+struct Io<T> {
+    conn: Connection,
+    stream: T,
+    limits: Arc<Limits>,
+    /// The read timeout now set on the socket (changing it costs a system call).
+    timeout: Option<Duration>,
+    /// When the head being read must be complete.
+    head_deadline: Option<Instant>,
+}
+
+impl<T: Transport> Io<T> {
+    fn flush(&mut self) -> io::Result<()> {
+        let out = self.conn.output();
+        if out.is_empty() {
+            return Ok(());
+        }
+        let result = self.stream.write_all(out);
+        let n = out.len();
+        self.conn.consumed_output(n);
+        result
+    }
+
+    fn set_timeout(&mut self, timeout: Duration) -> io::Result<()> {
+        // A zero timeout means "block forever" to the OS; keep at least a millisecond.
+        let timeout = Some(timeout.max(Duration::from_millis(1)));
+        if self.timeout != timeout {
+            self.stream.set_read_timeout(timeout)?;
+            self.timeout = timeout;
+        }
+        Ok(())
+    }
+
+    /// Reads more bytes into the connection, waiting at most as long as `wait` allows. A timeout
+    /// is reported to the connection, which decides what it means.
+    fn fill(&mut self, wait: Wait) -> io::Result<()> {
+        let timeout = match wait {
+            Wait::Idle => {
+                self.head_deadline = None;
+                self.limits.idle_timeout
+            }
+            Wait::Head => {
+                let now = Instant::now();
+                let deadline = *self
+                    .head_deadline
+                    .get_or_insert(now + self.limits.header_timeout);
+                deadline.saturating_duration_since(now)
+            }
+            Wait::Body => self.limits.body_timeout,
+        };
+        if timeout.is_zero() {
+            self.conn.timed_out(wait);
+            return Ok(());
+        }
+        self.set_timeout(timeout)?;
+        loop {
+            match self.stream.read(self.conn.read_buf()) {
+                Ok(n) => {
+                    self.conn.received(n);
+                    return Ok(());
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                    ) =>
+                {
+                    self.conn.timed_out(wait);
+                    return Ok(());
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Sends what is left, then closes gracefully: shut down the sending side and drain what the
+    /// client still sends for a moment, so that it reads the last response before the close.
+    fn close(&mut self) {
+        if self.flush().is_err() {
+            return;
+        }
+        self.stream.shutdown_write();
+        if self.set_timeout(LINGER).is_err() {
+            return;
+        }
+        let deadline = Instant::now() + LINGER;
+        let mut scratch = [0u8; 4096];
+        let mut drained = 0;
+        while drained < LINGER_BYTES && Instant::now() < deadline {
+            match self.stream.read(&mut scratch) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => drained += n,
+            }
+        }
+    }
+}
+
+impl<T: Transport> BodySource for Io<T> {
+    fn read_body(&mut self, seq: u64, dst: &mut [u8]) -> Result<usize, BodyError> {
+        loop {
+            match self.conn.read_body(seq, dst)? {
+                BodyRead::Data(n) => return Ok(n),
+                BodyRead::End => return Ok(0),
+                BodyRead::NeedData => {
+                    // Sends `100 Continue` when it is due.
+                    if let Err(e) = self.flush() {
+                        return Err(self.conn.fail_body(BodyError::Io(e.kind())));
+                    }
+                    if let Err(e) = self.fill(Wait::Body) {
+                        return Err(self.conn.fail_body(BodyError::Io(e.kind())));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Locks the shared state. A poisoned lock means a handler panicked inside a body read; the state
+/// is still consistent (each step leaves it so), and the connection closes after the 500.
+fn lock<T>(io: &Mutex<T>) -> MutexGuard<'_, T> {
+    io.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Serves one connection until it closes. `busy` is true while a request is being handled, so
+/// that a graceful shutdown closes only idle connections at once; `stopping` asks the connection
+/// to finish the request in progress and close.
+pub(crate) fn serve<T: Transport>(
+    stream: T,
+    remote: Option<SocketAddr>,
+    handler: &Handler,
+    limits: Arc<Limits>,
+    busy: &AtomicBool,
+    stopping: &AtomicBool,
+) {
+    let io = Arc::new(Mutex::new(Io {
+        conn: Connection::new(Arc::clone(&limits)),
+        stream,
+        limits,
+        timeout: None,
+        head_deadline: None,
+    }));
+    let source: Arc<Mutex<dyn BodySource>> = io.clone();
+    let mut req = Request::default();
+    loop {
+        let mut guard = lock(&io);
+        if stopping.load(Ordering::Relaxed) {
+            guard.conn.stop();
+        }
+        match guard.conn.poll(&mut req, remote) {
+            Event::NeedData(wait) => {
+                busy.store(false, Ordering::Release);
+                if guard.flush().is_err() || guard.fill(wait).is_err() {
+                    return;
+                }
+            }
+            Event::Close => {
+                guard.close();
+                return;
+            }
+            Event::Request(body) => {
+                busy.store(true, Ordering::Release);
+                let seq = guard.conn.seq();
+                drop(guard);
+                req.set_body(match body {
+                    RequestBody::Empty => Body::empty(),
+                    RequestBody::Full(data) => Body::from(data),
+                    RequestBody::Stream => Body::stream(BodyStream {
+                        source: Arc::clone(&source),
+                        seq,
+                    }),
+                });
+                let outcome = catch_unwind(AssertUnwindSafe(|| handler(&mut req)));
+                drop(req.take_body());
+                let (res, panicked) = match outcome {
+                    Ok(res) => (res, false),
+                    Err(_) => {
+                        let res = super::connection::error_response(
+                            StatusCode::INTERNAL_SERVER_ERROR,
+                            "internal server error",
+                        );
+                        (res, true)
+                    }
+                };
+                let mut guard = lock(&io);
+                let tail = guard.conn.respond(res, &date::now(), panicked);
+                if !pump(&mut guard, tail) {
+                    return;
+                }
+                if guard.conn.output().len() >= FLUSH_AT && guard.flush().is_err() {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// Writes a streaming response body; false when the connection is lost.
+fn pump<T: Transport>(io: &mut Io<T>, tail: Tail) -> bool {
+    let (mut reader, chunked) = match tail {
+        Tail::Done => return true,
+        Tail::Chunked(reader) => (reader, true),
+        Tail::UntilClose(reader) => (reader, false),
+    };
+    let mut piece = vec![0u8; 16 * 1024];
+    loop {
+        match reader.read(&mut piece) {
+            Ok(0) => {
+                io.conn.end_stream(chunked, true);
+                return true;
+            }
+            Ok(n) => {
+                io.conn.stream_chunk(&piece[..n], chunked);
+                if io.conn.output().len() >= FLUSH_AT && io.flush().is_err() {
+                    return false;
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => {
+                io.conn.end_stream(chunked, false);
+                return true;
+            }
+        }
+    }
+}
