@@ -488,3 +488,256 @@ pub(crate) fn error_response(status: StatusCode, message: &str) -> Response {
     body.push_str("\"}");
     Response::json_bytes(body).with_status(status)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::VecDeque;
+
+    const DATE: &[u8; 29] = b"Wed, 25 Nov 2026 00:00:00 GMT";
+
+    /// What a test handler does with a request body.
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    enum BodyUse {
+        Read,
+        Ignore,
+    }
+
+    /// Drives a connection over `chunks` (delivered one per read, then EOF) the way the socket
+    /// driver does, with a handler that answers `METHOD TARGET BODY`. Returns every byte sent.
+    fn drive_with(chunks: &[&[u8]], body_use: BodyUse, limits: Limits) -> Vec<u8> {
+        let mut conn = Connection::new(Arc::new(limits));
+        let mut req = Request::default();
+        let mut input: VecDeque<u8> = VecDeque::new();
+        // An empty read means EOF to a connection, so empty chunks are not delivered.
+        let mut chunks: VecDeque<&[u8]> = chunks.iter().copied().filter(|c| !c.is_empty()).collect();
+        let mut sent = Vec::new();
+        let mut feed = |conn: &mut Connection, sent: &mut Vec<u8>| {
+            sent.extend_from_slice(conn.output());
+            let n = conn.output().len();
+            conn.consumed_output(n);
+            if input.is_empty() {
+                match chunks.pop_front() {
+                    Some(chunk) => input.extend(chunk),
+                    None => return conn.received(0),
+                }
+            }
+            let buf = conn.read_buf();
+            let n = buf.len().min(input.len());
+            for (dst, src) in buf.iter_mut().zip(input.drain(..n)) {
+                *dst = src;
+            }
+            conn.received(n);
+        };
+        for _ in 0..100_000 {
+            match conn.poll(&mut req, None) {
+                Event::NeedData(_) => feed(&mut conn, &mut sent),
+                Event::Close => {
+                    sent.extend_from_slice(conn.output());
+                    return sent;
+                }
+                Event::Request(body) => {
+                    let mut data = Vec::new();
+                    match body {
+                        RequestBody::Empty => {}
+                        RequestBody::Full(d) => data = d,
+                        RequestBody::Stream if body_use == BodyUse::Ignore => {}
+                        RequestBody::Stream => loop {
+                            let mut piece = [0u8; 7];
+                            match conn.read_body(conn.seq(), &mut piece) {
+                                Ok(BodyRead::Data(n)) => data.extend_from_slice(&piece[..n]),
+                                Ok(BodyRead::End) => break,
+                                Ok(BodyRead::NeedData) => feed(&mut conn, &mut sent),
+                                Err(e) => {
+                                    data = format!("<{e}>").into_bytes();
+                                    break;
+                                }
+                            }
+                        },
+                    }
+                    let text = format!("{} {} {}", req.method(), req.target(), String::from_utf8_lossy(&data));
+                    let tail = conn.respond(Response::text(text), DATE, false);
+                    assert!(matches!(tail, Tail::Done));
+                }
+            }
+        }
+        panic!("the connection never closed");
+    }
+
+    fn drive(chunks: &[&[u8]]) -> String {
+        String::from_utf8_lossy(&drive_with(chunks, BodyUse::Read, Limits::default())).into_owned()
+    }
+
+    const PIPELINE: &[u8] = b"GET /a HTTP/1.1\r\nHost: x\r\n\r\n\
+POST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello\
+POST /c HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3;x=1\r\nabc\r\n2\r\nde\r\n0\r\nT: 1\r\n\r\n\
+HEAD /d HTTP/1.1\r\nHost: x\r\n\r\n\
+GET /e HTTP/1.0\r\n\r\n";
+
+    #[test]
+    fn pipelined_requests_are_answered_in_order() {
+        let out = drive(&[PIPELINE]);
+        let bodies: Vec<&str> = ["GET /a ", "POST /b hello", "POST /c abcde", "GET /e "]
+            .into_iter()
+            .filter(|b| out.contains(b))
+            .collect();
+        assert_eq!(bodies.len(), 4, "{out}");
+        let positions: Vec<usize> = ["GET /a ", "POST /b hello", "POST /c abcde", "Content-Length: 8\r\n\r\nHTTP", "GET /e "]
+            .iter()
+            .map(|needle| out.find(needle).unwrap_or(usize::MAX))
+            .collect();
+        assert!(positions.windows(2).all(|w| w[0] < w[1]), "{positions:?}\n{out}");
+        // HEAD: the GET's length, no body; HTTP/1.0: closed after its response.
+        assert!(!out.contains("HEAD /d"), "{out}");
+        assert!(out.ends_with("Connection: close\r\n\r\nGET /e "), "{out}");
+    }
+
+    #[test]
+    fn any_split_of_the_input_gives_the_same_output() {
+        let whole = drive(&[PIPELINE]);
+        for at in 0..PIPELINE.len() {
+            let (a, b) = PIPELINE.split_at(at);
+            assert_eq!(drive(&[a, b]), whole, "split at byte {at}");
+        }
+    }
+
+    #[test]
+    fn byte_at_a_time_gives_the_same_output() {
+        let whole = drive(&[PIPELINE]);
+        let bytes: Vec<&[u8]> = PIPELINE.chunks(1).collect();
+        assert_eq!(drive(&bytes), whole);
+    }
+
+    #[test]
+    fn continue_is_sent_only_when_the_body_is_read() {
+        let head: &[u8] = b"POST /u HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n";
+        let read = drive(&[head, b"ok"]);
+        assert!(read.starts_with("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n"), "{read}");
+        assert!(read.ends_with("POST /u ok"), "{read}");
+
+        let ignored = drive_with(&[head, b"ok"], BodyUse::Ignore, Limits::default());
+        let ignored = String::from_utf8_lossy(&ignored);
+        assert!(ignored.starts_with("HTTP/1.1 200 OK\r\n"), "{ignored}");
+        // The client never got `100 Continue`, so the connection cannot be reused.
+        assert!(ignored.contains("Connection: close\r\n"), "{ignored}");
+    }
+
+    #[test]
+    fn an_http10_expectation_is_ignored() {
+        let out = drive(&[b"POST /u HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n", b"ok"]);
+        assert!(out.starts_with("HTTP/1.1 200 OK\r\n"), "{out}");
+    }
+
+    #[test]
+    fn an_unread_body_is_drained_before_the_next_request() {
+        let input: &[u8] = b"POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\n";
+        let out = drive_with(
+            &[input, b"ab", b"cdGET /next HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"],
+            BodyUse::Ignore,
+            Limits::default(),
+        );
+        let out = String::from_utf8_lossy(&out);
+        assert!(out.contains("POST /a \r\n") || out.contains("POST /a "), "{out}");
+        assert!(out.ends_with("GET /next "), "{out}");
+    }
+
+    #[test]
+    fn an_unread_chunked_body_is_drained_before_the_next_request() {
+        let out = drive_with(
+            &[b"POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n0\r\n\r\nGET /next HTTP/1.0\r\n\r\n"],
+            BodyUse::Ignore,
+            Limits::default(),
+        );
+        assert!(String::from_utf8_lossy(&out).ends_with("GET /next "));
+    }
+
+    #[test]
+    fn a_bad_head_gets_its_status_and_a_close() {
+        let out = drive(&[b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n"]);
+        assert!(out.starts_with("HTTP/1.1 400 Bad Request\r\n"), "{out}");
+        assert!(out.contains("Connection: close\r\n"), "{out}");
+        assert!(out.ends_with("{\"error\":\"both Content-Length and Transfer-Encoding\"}"), "{out}");
+    }
+
+    #[test]
+    fn a_declared_body_over_the_limit_is_refused_before_it_arrives() {
+        let limits = Limits {
+            max_body: 4,
+            ..Limits::default()
+        };
+        let out = drive_with(&[b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n"], BodyUse::Read, limits);
+        assert!(String::from_utf8_lossy(&out).starts_with("HTTP/1.1 413 Content Too Large\r\n"));
+    }
+
+    #[test]
+    fn a_chunked_body_over_the_limit_fails_the_read_and_closes() {
+        let limits = Limits {
+            max_body: 4,
+            ..Limits::default()
+        };
+        let out = drive_with(
+            &[b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"],
+            BodyUse::Read,
+            limits,
+        );
+        let out = String::from_utf8_lossy(&out);
+        assert!(out.contains("<request body too large>"), "{out}");
+        assert!(out.contains("Connection: close\r\n"), "{out}");
+    }
+
+    #[test]
+    fn a_body_cut_short_by_eof_is_incomplete() {
+        let out = drive(&[b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nab"]);
+        assert!(out.contains("<the connection closed before the request body ended>"), "{out}");
+    }
+
+    #[test]
+    fn a_head_cut_short_by_eof_gets_no_answer() {
+        assert_eq!(drive(&[b"GET / HTTP/1.1\r\nHo"]), "");
+    }
+
+    #[test]
+    fn a_timeout_mid_head_is_a_408_and_idle_timeouts_close_quietly() {
+        let mut conn = Connection::new(Arc::new(Limits::default()));
+        let buf = conn.read_buf();
+        buf[..3].copy_from_slice(b"GET");
+        conn.received(3);
+        let mut req = Request::default();
+        assert!(matches!(conn.poll(&mut req, None), Event::NeedData(Wait::Head)));
+        conn.timed_out(Wait::Head);
+        assert!(matches!(conn.poll(&mut req, None), Event::Close));
+        assert!(conn.output().starts_with(b"HTTP/1.1 408 Request Timeout\r\n"));
+
+        let mut idle = Connection::new(Arc::new(Limits::default()));
+        assert!(matches!(idle.poll(&mut req, None), Event::NeedData(Wait::Idle)));
+        idle.timed_out(Wait::Idle);
+        assert!(matches!(idle.poll(&mut req, None), Event::Close));
+        assert!(idle.output().is_empty());
+    }
+
+    #[test]
+    fn stopping_answers_the_request_in_progress_with_close() {
+        let mut conn = Connection::new(Arc::new(Limits::default()));
+        let raw = b"GET / HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\n";
+        conn.read_buf()[..raw.len()].copy_from_slice(raw);
+        conn.received(raw.len());
+        let mut req = Request::default();
+        assert!(matches!(conn.poll(&mut req, None), Event::Request(_)));
+        conn.stop();
+        let _ = conn.respond(Response::text("x"), DATE, false);
+        assert!(conn.output().ends_with(b"Connection: close\r\n\r\nx"));
+        assert!(matches!(conn.poll(&mut req, None), Event::Close));
+    }
+
+    #[test]
+    fn a_body_read_for_an_old_request_is_detached() {
+        let mut conn = Connection::new(Arc::new(Limits::default()));
+        let raw = b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\n";
+        conn.read_buf()[..raw.len()].copy_from_slice(raw);
+        conn.received(raw.len());
+        let mut req = Request::default();
+        assert!(matches!(conn.poll(&mut req, None), Event::Request(RequestBody::Stream)));
+        let stale = conn.seq() - 1;
+        assert_eq!(conn.read_body(stale, &mut [0u8; 4]), Err(BodyError::Detached));
+    }
+}
