@@ -31,3 +31,8 @@ pub use http::{
     Version,
 };
 pub use server::{Limits, Server, ShutdownHandle, ShutdownReport};
+
+/// The README's code blocks, compiled as doctests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

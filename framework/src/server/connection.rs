@@ -740,4 +740,47 @@ GET /e HTTP/1.0\r\n\r\n";
         let stale = conn.seq() - 1;
         assert_eq!(conn.read_body(stale, &mut [0u8; 4]), Err(BodyError::Detached));
     }
+
+    /// A small deterministic generator, so failures reproduce.
+    struct Lcg(u64);
+
+    impl Lcg {
+        fn next(&mut self) -> u8 {
+            self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            self.0.to_be_bytes()[0]
+        }
+    }
+
+    #[test]
+    fn random_bytes_never_panic_and_always_end_in_a_close() {
+        let mut rng = Lcg(7);
+        for round in 0..300 {
+            let len = 1 + usize::from(rng.next()) * 8;
+            let junk: Vec<u8> = (0..len).map(|_| rng.next()).collect();
+            let out = drive(&[&junk]);
+            assert!(out.is_empty() || out.starts_with("HTTP/1.1 "), "round {round}: {out}");
+        }
+    }
+
+    #[test]
+    fn mutated_valid_requests_never_panic() {
+        let mut rng = Lcg(11);
+        for round in 0..2000 {
+            let mut bytes = PIPELINE.to_vec();
+            for _ in 0..1 + rng.next() % 4 {
+                let at = usize::from(rng.next()) * bytes.len() / 256;
+                match rng.next() % 3 {
+                    0 => bytes[at] = rng.next(),
+                    1 => {
+                        bytes.remove(at);
+                    }
+                    _ => bytes.insert(at, rng.next()),
+                }
+            }
+            let split = usize::from(rng.next()) * bytes.len() / 256;
+            let (a, b) = bytes.split_at(split);
+            let out = drive(&[a, b]);
+            assert!(out.is_empty() || out.starts_with("HTTP/1.1 "), "round {round}: {out}");
+        }
+    }
 }
