@@ -42,7 +42,10 @@ fn error(status: StatusCode, message: &'static str) -> Response {
 }
 
 fn main() -> std::io::Result<()> {
-    let port = std::env::var("PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(8080u16);
+    let port = std::env::var("PORT")
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(8080u16);
     let users: RwLock<HashMap<u64, User>> = RwLock::new(HashMap::new());
     let server = Server::bind(("127.0.0.1", port))?;
     println!("listening on http://{}", server.local_addr());
@@ -50,7 +53,12 @@ fn main() -> std::io::Result<()> {
         let path = req.path();
         match (req.method(), path) {
             (Method::Get, "/plaintext") => Response::text("Hello, World!"),
-            (Method::Get, "/json") => json(StatusCode::OK, &Message { message: "Hello, World!" }),
+            (Method::Get, "/json") => json(
+                StatusCode::OK,
+                &Message {
+                    message: "Hello, World!",
+                },
+            ),
             (Method::Post, "/users") => {
                 let Ok(body) = req.body_mut().bytes() else {
                     return error(StatusCode::BAD_REQUEST, "invalid user body");
@@ -58,7 +66,9 @@ fn main() -> std::io::Result<()> {
                 let Ok(new) = serde_json::from_slice::<NewUser>(&body) else {
                     return error(StatusCode::BAD_REQUEST, "invalid user body");
                 };
-                let mut users = users.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+                let mut users = users
+                    .write()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
                 let user = User {
                     id: users.len() as u64 + 1,
                     name: new.name,
@@ -67,13 +77,19 @@ fn main() -> std::io::Result<()> {
                 users.insert(user.id, user.clone());
                 json(StatusCode::CREATED, &user)
             }
-            (Method::Get, p) if p.starts_with("/users/") => match p["/users/".len()..].parse::<u64>() {
-                Err(_) => error(StatusCode::BAD_REQUEST, "invalid user id"),
-                Ok(id) => match users.read().unwrap_or_else(std::sync::PoisonError::into_inner).get(&id) {
-                    Some(user) => json(StatusCode::OK, user),
-                    None => error(StatusCode::NOT_FOUND, "user not found"),
-                },
-            },
+            (Method::Get, p) if p.starts_with("/users/") => {
+                match p["/users/".len()..].parse::<u64>() {
+                    Err(_) => error(StatusCode::BAD_REQUEST, "invalid user id"),
+                    Ok(id) => match users
+                        .read()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .get(&id)
+                    {
+                        Some(user) => json(StatusCode::OK, user),
+                        None => error(StatusCode::NOT_FOUND, "user not found"),
+                    },
+                }
+            }
             _ => error(StatusCode::NOT_FOUND, "not found"),
         }
     })

@@ -510,7 +510,8 @@ mod tests {
         let mut req = Request::default();
         let mut input: VecDeque<u8> = VecDeque::new();
         // An empty read means EOF to a connection, so empty chunks are not delivered.
-        let mut chunks: VecDeque<&[u8]> = chunks.iter().copied().filter(|c| !c.is_empty()).collect();
+        let mut chunks: VecDeque<&[u8]> =
+            chunks.iter().copied().filter(|c| !c.is_empty()).collect();
         let mut sent = Vec::new();
         let mut feed = |conn: &mut Connection, sent: &mut Vec<u8>| {
             sent.extend_from_slice(conn.output());
@@ -555,7 +556,12 @@ mod tests {
                             }
                         },
                     }
-                    let text = format!("{} {} {}", req.method(), req.target(), String::from_utf8_lossy(&data));
+                    let text = format!(
+                        "{} {} {}",
+                        req.method(),
+                        req.target(),
+                        String::from_utf8_lossy(&data)
+                    );
                     let tail = conn.respond(Response::text(text), DATE, false);
                     assert!(matches!(tail, Tail::Done));
                 }
@@ -582,11 +588,20 @@ GET /e HTTP/1.0\r\n\r\n";
             .filter(|b| out.contains(b))
             .collect();
         assert_eq!(bodies.len(), 4, "{out}");
-        let positions: Vec<usize> = ["GET /a ", "POST /b hello", "POST /c abcde", "Content-Length: 8\r\n\r\nHTTP", "GET /e "]
-            .iter()
-            .map(|needle| out.find(needle).unwrap_or(usize::MAX))
-            .collect();
-        assert!(positions.windows(2).all(|w| w[0] < w[1]), "{positions:?}\n{out}");
+        let positions: Vec<usize> = [
+            "GET /a ",
+            "POST /b hello",
+            "POST /c abcde",
+            "Content-Length: 8\r\n\r\nHTTP",
+            "GET /e ",
+        ]
+        .iter()
+        .map(|needle| out.find(needle).unwrap_or(usize::MAX))
+        .collect();
+        assert!(
+            positions.windows(2).all(|w| w[0] < w[1]),
+            "{positions:?}\n{out}"
+        );
         // HEAD: the GET's length, no body; HTTP/1.0: closed after its response.
         assert!(!out.contains("HEAD /d"), "{out}");
         assert!(out.ends_with("Connection: close\r\n\r\nGET /e "), "{out}");
@@ -610,9 +625,13 @@ GET /e HTTP/1.0\r\n\r\n";
 
     #[test]
     fn continue_is_sent_only_when_the_body_is_read() {
-        let head: &[u8] = b"POST /u HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n";
+        let head: &[u8] =
+            b"POST /u HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n";
         let read = drive(&[head, b"ok"]);
-        assert!(read.starts_with("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n"), "{read}");
+        assert!(
+            read.starts_with("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n"),
+            "{read}"
+        );
         assert!(read.ends_with("POST /u ok"), "{read}");
 
         let ignored = drive_with(&[head, b"ok"], BodyUse::Ignore, Limits::default());
@@ -624,7 +643,10 @@ GET /e HTTP/1.0\r\n\r\n";
 
     #[test]
     fn an_http10_expectation_is_ignored() {
-        let out = drive(&[b"POST /u HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n", b"ok"]);
+        let out = drive(&[
+            b"POST /u HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n",
+            b"ok",
+        ]);
         assert!(out.starts_with("HTTP/1.1 200 OK\r\n"), "{out}");
     }
 
@@ -632,12 +654,19 @@ GET /e HTTP/1.0\r\n\r\n";
     fn an_unread_body_is_drained_before_the_next_request() {
         let input: &[u8] = b"POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\n";
         let out = drive_with(
-            &[input, b"ab", b"cdGET /next HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"],
+            &[
+                input,
+                b"ab",
+                b"cdGET /next HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+            ],
             BodyUse::Ignore,
             Limits::default(),
         );
         let out = String::from_utf8_lossy(&out);
-        assert!(out.contains("POST /a \r\n") || out.contains("POST /a "), "{out}");
+        assert!(
+            out.contains("POST /a \r\n") || out.contains("POST /a "),
+            "{out}"
+        );
         assert!(out.ends_with("GET /next "), "{out}");
     }
 
@@ -653,10 +682,15 @@ GET /e HTTP/1.0\r\n\r\n";
 
     #[test]
     fn a_bad_head_gets_its_status_and_a_close() {
-        let out = drive(&[b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n"]);
+        let out = drive(&[
+            b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n",
+        ]);
         assert!(out.starts_with("HTTP/1.1 400 Bad Request\r\n"), "{out}");
         assert!(out.contains("Connection: close\r\n"), "{out}");
-        assert!(out.ends_with("{\"error\":\"both Content-Length and Transfer-Encoding\"}"), "{out}");
+        assert!(
+            out.ends_with("{\"error\":\"both Content-Length and Transfer-Encoding\"}"),
+            "{out}"
+        );
     }
 
     #[test]
@@ -665,7 +699,11 @@ GET /e HTTP/1.0\r\n\r\n";
             max_body: 4,
             ..Limits::default()
         };
-        let out = drive_with(&[b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n"], BodyUse::Read, limits);
+        let out = drive_with(
+            &[b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n"],
+            BodyUse::Read,
+            limits,
+        );
         assert!(String::from_utf8_lossy(&out).starts_with("HTTP/1.1 413 Content Too Large\r\n"));
     }
 
@@ -688,7 +726,10 @@ GET /e HTTP/1.0\r\n\r\n";
     #[test]
     fn a_body_cut_short_by_eof_is_incomplete() {
         let out = drive(&[b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nab"]);
-        assert!(out.contains("<the connection closed before the request body ended>"), "{out}");
+        assert!(
+            out.contains("<the connection closed before the request body ended>"),
+            "{out}"
+        );
     }
 
     #[test]
@@ -703,13 +744,21 @@ GET /e HTTP/1.0\r\n\r\n";
         buf[..3].copy_from_slice(b"GET");
         conn.received(3);
         let mut req = Request::default();
-        assert!(matches!(conn.poll(&mut req, None), Event::NeedData(Wait::Head)));
+        assert!(matches!(
+            conn.poll(&mut req, None),
+            Event::NeedData(Wait::Head)
+        ));
         conn.timed_out(Wait::Head);
         assert!(matches!(conn.poll(&mut req, None), Event::Close));
-        assert!(conn.output().starts_with(b"HTTP/1.1 408 Request Timeout\r\n"));
+        assert!(conn
+            .output()
+            .starts_with(b"HTTP/1.1 408 Request Timeout\r\n"));
 
         let mut idle = Connection::new(Arc::new(Limits::default()));
-        assert!(matches!(idle.poll(&mut req, None), Event::NeedData(Wait::Idle)));
+        assert!(matches!(
+            idle.poll(&mut req, None),
+            Event::NeedData(Wait::Idle)
+        ));
         idle.timed_out(Wait::Idle);
         assert!(matches!(idle.poll(&mut req, None), Event::Close));
         assert!(idle.output().is_empty());
@@ -736,9 +785,15 @@ GET /e HTTP/1.0\r\n\r\n";
         conn.read_buf()[..raw.len()].copy_from_slice(raw);
         conn.received(raw.len());
         let mut req = Request::default();
-        assert!(matches!(conn.poll(&mut req, None), Event::Request(RequestBody::Stream)));
+        assert!(matches!(
+            conn.poll(&mut req, None),
+            Event::Request(RequestBody::Stream)
+        ));
         let stale = conn.seq() - 1;
-        assert_eq!(conn.read_body(stale, &mut [0u8; 4]), Err(BodyError::Detached));
+        assert_eq!(
+            conn.read_body(stale, &mut [0u8; 4]),
+            Err(BodyError::Detached)
+        );
     }
 
     /// A small deterministic generator, so failures reproduce.
@@ -746,7 +801,10 @@ GET /e HTTP/1.0\r\n\r\n";
 
     impl Lcg {
         fn next(&mut self) -> u8 {
-            self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            self.0 = self
+                .0
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
             self.0.to_be_bytes()[0]
         }
     }
@@ -758,7 +816,10 @@ GET /e HTTP/1.0\r\n\r\n";
             let len = 1 + usize::from(rng.next()) * 8;
             let junk: Vec<u8> = (0..len).map(|_| rng.next()).collect();
             let out = drive(&[&junk]);
-            assert!(out.is_empty() || out.starts_with("HTTP/1.1 "), "round {round}: {out}");
+            assert!(
+                out.is_empty() || out.starts_with("HTTP/1.1 "),
+                "round {round}: {out}"
+            );
         }
     }
 
@@ -780,7 +841,10 @@ GET /e HTTP/1.0\r\n\r\n";
             let split = usize::from(rng.next()) * bytes.len() / 256;
             let (a, b) = bytes.split_at(split);
             let out = drive(&[a, b]);
-            assert!(out.is_empty() || out.starts_with("HTTP/1.1 "), "round {round}: {out}");
+            assert!(
+                out.is_empty() || out.starts_with("HTTP/1.1 "),
+                "round {round}: {out}"
+            );
         }
     }
 }

@@ -221,6 +221,8 @@ pub(crate) fn serve<T: Transport>(
             }
             Event::Request(body) => {
                 busy.store(true, Ordering::Release);
+                // The next head gets its own `header_timeout`.
+                guard.head_deadline = None;
                 let seq = guard.conn.seq();
                 drop(guard);
                 req.set_body(match body {
@@ -244,6 +246,11 @@ pub(crate) fn serve<T: Transport>(
                     }
                 };
                 let mut guard = lock(&io);
+                // A shutdown that began while the handler ran: this response is the last on the
+                // connection, and must say so (`Connection: close`).
+                if stopping.load(Ordering::Relaxed) {
+                    guard.conn.stop();
+                }
                 let tail = guard.conn.respond(res, &date::now(), panicked);
                 if !pump(&mut guard, tail) {
                     return;

@@ -3,12 +3,17 @@
 use std::time::Duration;
 
 /// Limits on what a client may send and how long it may take. Every field has a default that
-/// suits a small REST service; change them with struct update syntax:
+/// suits a small REST service. The struct is `#[non_exhaustive]`, so outside this crate it cannot
+/// be built with a struct expression (not even `..Limits::default()`); start from the default and
+/// change fields with the `with_*` setters (or by assigning the public fields):
 ///
 /// ```
 /// use framework::Limits;
 /// use std::time::Duration;
-/// let limits = Limits { max_body: 8 << 20, idle_timeout: Duration::from_secs(5), ..Limits::default() };
+/// let limits = Limits::default()
+///     .with_max_body(8 << 20)
+///     .with_idle_timeout(Duration::from_secs(5));
+/// assert_eq!(limits.max_body, 8 << 20);
 /// assert_eq!(limits.max_head, 16 * 1024);
 /// ```
 ///
@@ -66,5 +71,79 @@ impl Default for Limits {
             max_connections: 16 * 1024,
             thread_stack_size: 256 * 1024,
         }
+    }
+}
+
+/// Builder-style setters, one per field: each returns the limits with that one field replaced.
+/// They exist because `#[non_exhaustive]` forbids struct expressions outside this crate.
+impl Limits {
+    /// Sets [`Limits::max_target`].
+    #[must_use]
+    pub const fn with_max_target(mut self, bytes: usize) -> Self {
+        self.max_target = bytes;
+        self
+    }
+
+    /// Sets [`Limits::max_head`].
+    #[must_use]
+    pub const fn with_max_head(mut self, bytes: usize) -> Self {
+        self.max_head = bytes;
+        self
+    }
+
+    /// Sets [`Limits::max_fields`].
+    #[must_use]
+    pub const fn with_max_fields(mut self, fields: usize) -> Self {
+        self.max_fields = fields;
+        self
+    }
+
+    /// Sets [`Limits::max_body`].
+    #[must_use]
+    pub const fn with_max_body(mut self, bytes: u64) -> Self {
+        self.max_body = bytes;
+        self
+    }
+
+    /// Sets [`Limits::header_timeout`].
+    #[must_use]
+    pub const fn with_header_timeout(mut self, timeout: Duration) -> Self {
+        self.header_timeout = timeout;
+        self
+    }
+
+    /// Sets [`Limits::idle_timeout`].
+    #[must_use]
+    pub const fn with_idle_timeout(mut self, timeout: Duration) -> Self {
+        self.idle_timeout = timeout;
+        self
+    }
+
+    /// Sets [`Limits::body_timeout`].
+    #[must_use]
+    pub const fn with_body_timeout(mut self, timeout: Duration) -> Self {
+        self.body_timeout = timeout;
+        self
+    }
+
+    /// Sets [`Limits::write_timeout`].
+    #[must_use]
+    pub const fn with_write_timeout(mut self, timeout: Duration) -> Self {
+        self.write_timeout = timeout;
+        self
+    }
+
+    /// Sets [`Limits::max_connections`].
+    #[must_use]
+    pub const fn with_max_connections(mut self, connections: usize) -> Self {
+        self.max_connections = connections;
+        self
+    }
+
+    /// Sets [`Limits::thread_stack_size`].
+    #[must_use]
+    pub const fn with_thread_stack_size(mut self, bytes: usize) -> Self {
+        self.thread_stack_size = bytes;
+        self
     }
 }
