@@ -162,12 +162,15 @@ impl Body {
                 Ok(out)
             }
             Inner::Stream(_) => {
+                // Read straight into the vector's tail: no bounce buffer on the (small) stack.
                 let mut out = Vec::new();
-                let mut chunk = [0u8; 8192];
                 loop {
-                    match self.read_chunk(&mut chunk)? {
-                        0 => return Ok(out),
-                        n => out.extend_from_slice(&chunk[..n]),
+                    let filled = out.len();
+                    out.resize(filled + 8192, 0);
+                    let n = self.read_chunk(&mut out[filled..])?;
+                    out.truncate(filled + n);
+                    if n == 0 {
+                        return Ok(out);
                     }
                 }
             }

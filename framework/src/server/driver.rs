@@ -146,10 +146,11 @@ impl<T: Transport> Io<T> {
             return;
         }
         let deadline = Instant::now() + LINGER;
-        let mut scratch = [0u8; 4096];
         let mut drained = 0;
         while drained < LINGER_BYTES && Instant::now() < deadline {
-            match self.stream.read(&mut scratch) {
+            // The read buffer is no longer needed; a stack array here would cost every connection
+            // thread its pages (stack probes touch large frames on entry).
+            match self.stream.read(self.conn.read_buf()) {
                 Ok(0) | Err(_) => break,
                 Ok(n) => drained += n,
             }
