@@ -164,18 +164,222 @@ pub fn is_tchar(b: u8) -> bool {
     TCHAR[usize::from(b)]
 }
 
+// Eight bytes at a time (SWAR, "SIMD within a register"), in safe code.
+//
+// Eight bytes at a time (SWAR, "SIMD within a register"), in safe code.
+//
+// Each `*_stops` function takes eight bytes as a little-endian `u64` and answers a mask with the
+// high bit set in the lane of every byte outside a "fast" class, and no other bit. The fast class
+// is a subset of the byte table named in its documentation, chosen to cover the usual bytes;
+// [`scan`] looks a stop up in the table, so a byte of the table outside the fast class costs one
+// step, never a wrong answer. Every lane is exact: the arithmetic works on the low seven bits of
+// each byte (`x` below), where adding at most 0x80 never carries into the next lane, and the
+// bytes with the high bit set are dealt with separately.
+//
+// The helpers answer a word whose lanes have the high bit set where the relation holds; the other
+// bits are garbage, and each `*_stops` function masks them off once, at the end.
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// The low seven bits of each byte of `word`.
+#[inline(always)]
+fn low7(word: u64) -> u64 {
+    word & !HIGHS
+}
+
+/// Lanes of `x` (all below 0x80) that are at least `lo`: `x + 0x80 - lo` reaches 0x80.
+#[inline(always)]
+fn at_least(x: u64, lo: u8) -> u64 {
+    x.wrapping_add(ONES * u64::from(0x80 - lo))
+}
+
+/// Lanes of `x` (all below 0x80) that lie in `lo..=hi` (`hi <= 0x7f`): `x + 0x7f - hi` reaches
+/// 0x80 exactly when `x > hi`.
+#[inline(always)]
+fn within(x: u64, lo: u8, hi: u8) -> u64 {
+    at_least(x, lo) & !x.wrapping_add(ONES * u64::from(0x7f - hi))
+}
+
+/// Lanes of `x` (all below 0x80) that differ from `b` (`b <= 0x7f`): after the xor, every lane
+/// but a zero one reaches 0x80 when 0x7f is added.
+#[inline(always)]
+fn differs(x: u64, b: u8) -> u64 {
+    (x ^ (ONES * u64::from(b))).wrapping_add(ONES * 0x7f)
+}
+
+/// Stops for `TCHAR`: the fast class is `ALPHA / DIGIT / "-"`, the bytes of nearly every
+/// method and field name.
+#[inline(always)]
+pub(crate) fn token_stops(word: u64) -> u64 {
+    let x = low7(word);
+    // `| 0x20` folds upper case onto lower case and moves no other byte into `a..=z`.
+    let alnum = within(x | (ONES * 0x20), b'a', b'z') | within(x, b'0', b'9');
+    ((!alnum & differs(x, b'-')) | word) & HIGHS
+}
+
+/// Stops for `PATH`: the fast class is `ALPHA / DIGIT / "-" / "." / "/"`.
+#[inline(always)]
+pub(crate) fn path_stops(word: u64) -> u64 {
+    let x = low7(word);
+    // "-", ".", "/" and the digits are the run 0x2d..=0x39.
+    let fast = within(x | (ONES * 0x20), b'a', b'z') | within(x, b'-', b'9');
+    (!fast | word) & HIGHS
+}
+
+/// Stops for `TARGET`, exactly: anything but visible ASCII (0x21..=0x7e), and `#`.
+#[inline(always)]
+pub(crate) fn target_stops(word: u64) -> u64 {
+    // Adding one moves DEL (0x7f) to 0x80, which the mask turns into 0, below 0x22 with the
+    // controls and SP (now 0x01..=0x21); every visible byte lands on 0x22..=0x7f.
+    let y = low7(low7(word).wrapping_add(ONES));
+    let visible = at_least(y, 0x22);
+    ((!(visible & differs(low7(word), b'#'))) | word) & HIGHS
+}
+
+/// Stops for `FIELD_VALUE`, except HTAB (the table handles it): bytes below 0x20, and DEL.
+#[inline(always)]
+pub(crate) fn value_stops(word: u64) -> u64 {
+    // As in `target_stops`: after adding one to the low seven bits, DEL and the controls are
+    // exactly the lanes below 0x21. A byte with the high bit set is never a stop.
+    let y = low7(low7(word).wrapping_add(ONES));
+    !(at_least(y, 0x21) | word) & HIGHS
+}
+
 /// Whether the 8 bytes of `word` are all plain field-value bytes: none below 0x20 and none equal to
 /// 0x7f. (HTAB is below 0x20, so a word holding one takes the byte-by-byte path.)
-#[inline]
+#[cfg(test)]
 pub(crate) fn word_is_plain_value(word: u64) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    // A byte below 0x20 (only meaningful for bytes below 0x80, hence `& !word`).
-    let below_space = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
-    // A byte equal to 0x7f: xor turns it into zero, then the same trick finds a zero byte.
-    let del = word ^ (ONES * 0x7f);
-    let has_del = del.wrapping_sub(ONES) & !del & HIGHS;
-    below_space | has_del == 0
+    value_stops(word) == 0
+}
+
+/// The end of the run of `table` bytes in `bytes` that starts at `from`: the index of the first
+/// byte from `from` on that is not in `table`, or `bytes.len()`.
+///
+/// `stops` must flag (see above) no byte before the first byte outside its fast class, and its
+/// fast class must lie inside `table`. Eight bytes are checked at once while the run lasts; a
+/// stop is then looked up in `table`, and the run goes on after it if the table allows it.
+#[inline(always)]
+pub(crate) fn scan(bytes: &[u8], from: usize, stops: fn(u64) -> u64, table: &[bool; 256]) -> usize {
+    let mut i = from;
+    loop {
+        if let Some(chunk) = bytes.get(i..i + 8) {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            let stop = stops(u64::from_le_bytes(word));
+            if stop == 0 {
+                i += 8;
+                continue;
+            }
+            // The lane index, at most 7: the cast is lossless.
+            i += (stop.trailing_zeros() / 8) as usize;
+        }
+        match bytes.get(i) {
+            Some(&b) if table[usize::from(b)] => i += 1,
+            _ => return i,
+        }
+    }
+}
+
+#[cfg(test)]
+mod swar_tests {
+    use super::*;
+
+    /// Every byte in every lane, among bytes of the fast class, and with a stop placed before it:
+    /// the lowest flagged lane is the first byte outside `fast`, and `fast` lies inside `table`.
+    fn check(stops: fn(u64) -> u64, fast: impl Fn(u8) -> bool, table: &[bool; 256], exact: bool) {
+        let filler = b'a';
+        assert!(fast(filler));
+        for b in 0u8..=255 {
+            if fast(b) {
+                assert!(table[usize::from(b)], "fast byte {b:#04x} outside the table");
+            }
+            for pos in 0..8 {
+                let mut bytes = [filler; 8];
+                bytes[pos] = b;
+                let got = stops(u64::from_le_bytes(bytes));
+                let want = if fast(b) { 0 } else { 0x80u64 << (8 * pos) };
+                if exact {
+                    assert_eq!(got, want, "byte {b:#04x} at {pos}");
+                } else {
+                    // Nothing below the stop, the stop itself, maybe lanes above it.
+                    assert_eq!(got & (want | want.wrapping_sub(1)), want, "byte {b:#04x} at {pos}");
+                }
+                // A stop below it: still the lowest flagged lane, whatever `b` does to borrows.
+                if pos > 0 {
+                    bytes[pos - 1] = 0;
+                    let got = stops(u64::from_le_bytes(bytes));
+                    assert_eq!(got.trailing_zeros() / 8, (pos - 1) as u32, "byte {b:#04x} at {pos}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn token_stops_flags_exactly_the_bytes_outside_alnum_and_dash() {
+        check(
+            token_stops,
+            |b| b.is_ascii_alphanumeric() || b == b'-',
+            &TCHAR,
+            true,
+        );
+    }
+
+    #[test]
+    fn path_stops_flags_exactly_the_bytes_outside_alnum_dash_dot_slash() {
+        check(
+            path_stops,
+            |b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'/'),
+            &PATH,
+            true,
+        );
+    }
+
+    #[test]
+    fn target_stops_flags_exactly_the_bytes_outside_the_table() {
+        check(target_stops, |b| TARGET[usize::from(b)], &TARGET, true);
+    }
+
+    #[test]
+    fn value_stops_flags_exactly_the_controls_and_del() {
+        check(value_stops, |b| b >= 0x20 && b != 0x7f, &FIELD_VALUE, true);
+    }
+
+    #[test]
+    fn scan_agrees_with_a_byte_loop() {
+        let tables: [(fn(u64) -> u64, &[bool; 256]); 4] = [
+            (token_stops, &TCHAR),
+            (path_stops, &PATH),
+            (target_stops, &TARGET),
+            (value_stops, &FIELD_VALUE),
+        ];
+        // A small deterministic generator over bytes that exercise every class.
+        let alphabet = b"aZ09-./_~:?#% \t\r\n\x00\x7f\x80\xff\"@[";
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..20_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let len = (state % 40) as usize;
+            let mut bytes = Vec::with_capacity(len);
+            let mut s = state;
+            for _ in 0..len {
+                s = s.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                // Mostly fast bytes, so runs get long enough for whole words.
+                let pick = (s >> 33) as usize;
+                bytes.push(if pick % 4 == 0 { alphabet[pick / 4 % alphabet.len()] } else { b'a' });
+            }
+            let from = (state >> 40) as usize % (len + 1);
+            for (stops, table) in tables {
+                let want = from
+                    + bytes[from..]
+                        .iter()
+                        .take_while(|&&b| table[usize::from(b)])
+                        .count();
+                assert_eq!(scan(&bytes, from, stops, table), want, "{bytes:?} from {from}");
+            }
+        }
+    }
 }
 
 #[cfg(test)]

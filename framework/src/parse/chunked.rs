@@ -58,7 +58,7 @@ enum State {
 /// let mut decoder = ChunkedDecoder::new();
 /// let mut out = [0u8; 32];
 /// let (read, written) = decoder.decode(b"5;ext=1\r\nhello\r\n0\r\nX-Sum: 1\r\n\r\n", &mut out, &Limits::default())?;
-/// assert_eq!((read, &out[..written]), (32, &b"hello"[..]));
+/// assert_eq!((read, &out[..written]), (31, &b"hello"[..]));
 /// assert!(decoder.is_done());
 /// # Ok::<(), framework::parse::ParseError>(())
 /// ```
@@ -249,5 +249,319 @@ impl ChunkedDecoder {
         } else {
             Ok(())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What decoding gave: input bytes consumed, data, and whether the body ended.
+    #[derive(Debug, PartialEq, Eq)]
+    struct Decoded {
+        read: usize,
+        data: Vec<u8>,
+        done: bool,
+    }
+
+    /// `input` decoded in one call, with room for all of its data.
+    fn decode_with(input: &[u8], limits: &Limits) -> Result<Decoded, ParseError> {
+        let mut decoder = ChunkedDecoder::new();
+        let mut out = vec![0; input.len()];
+        let (read, written) = decoder.decode(input, &mut out, limits)?;
+        out.truncate(written);
+        Ok(Decoded {
+            read,
+            data: out,
+            done: decoder.is_done(),
+        })
+    }
+
+    fn decode(input: &[u8]) -> Result<Decoded, ParseError> {
+        decode_with(input, &Limits::default())
+    }
+
+    /// `input` handed over one byte at a time, into a one-byte output buffer.
+    fn decode_bytewise(input: &[u8], limits: &Limits) -> Result<Decoded, ParseError> {
+        let mut decoder = ChunkedDecoder::new();
+        let mut data = Vec::new();
+        let mut read = 0;
+        while read < input.len() && !decoder.is_done() {
+            let mut out = [0u8; 1];
+            let (n, written) = decoder.decode(&input[read..=read], &mut out, limits)?;
+            assert_eq!(n, 1, "no progress at byte {read}");
+            read += n;
+            data.extend_from_slice(&out[..written]);
+        }
+        Ok(Decoded {
+            read,
+            data,
+            done: decoder.is_done(),
+        })
+    }
+
+    fn done(read: usize, data: &[u8]) -> Result<Decoded, ParseError> {
+        Ok(Decoded {
+            read,
+            data: data.to_vec(),
+            done: true,
+        })
+    }
+
+    const VALID_BODIES: [&[u8]; 5] = [
+        b"5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n",
+        b"0\r\n\r\n",
+        b"A\r\n0123456789\r\n1a\r\nabcdefghijklmnopqrstuvwxyz\r\n000\r\n\r\n",
+        b"5;a=b\r\nhello\r\n3 ;x\t; y = \"z\"\r\nabc\r\n0;last\r\n\r\n",
+        b"2\r\n\r\n\r\n0\r\nX-Sum: 1\r\nY:\t\xe9 \r\n\r\n",
+    ];
+
+    #[test]
+    fn chunked_body_decodes() {
+        let body = b"5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n";
+        let next = [body.as_slice(), b"NEXT"].concat();
+        assert_eq!(decode(&next), done(body.len(), b"hello world"));
+        let body = b"A\r\n0123456789\r\na\r\nabcdefghij\r\n0\r\n\r\n";
+        assert_eq!(decode(body), done(body.len(), b"0123456789abcdefghij"));
+        // Until the last chunk arrives the body is not done.
+        assert_eq!(
+            decode(b"5\r\nhello\r\n"),
+            Ok(Decoded {
+                read: 10,
+                data: b"hello".to_vec(),
+                done: false
+            })
+        );
+    }
+
+    #[test]
+    fn chunk_extensions_are_ignored() {
+        for body in [
+            &b"5;a=b\r\nhello\r\n0\r\n\r\n"[..],
+            b"5 ;a\r\nhello\r\n0\r\n\r\n",
+            b"5\t ; a = \"b;c\" ;d\r\nhello\r\n0\r\n\r\n",
+            b"5\r\nhello\r\n0;a=b\r\n\r\n",
+        ] {
+            assert_eq!(
+                decode(body),
+                done(body.len(), b"hello"),
+                "{}",
+                body.escape_ascii()
+            );
+        }
+    }
+
+    #[test]
+    fn trailers_are_read_and_dropped() {
+        let body = b"5\r\nhello\r\n0\r\nX-Sum: 1\r\nY:\t2 \r\n\r\n";
+        let next = [body.as_slice(), b"GET / HTTP/1.1\r\n"].concat();
+        assert_eq!(decode(&next), done(body.len(), b"hello"));
+    }
+
+    #[test]
+    fn malformed_trailer_field_is_rejected() {
+        for trailer in [
+            &b"X : 1\r\n"[..],
+            b": 1\r\n",
+            b" X: 1\r\n",
+            b"X: a\x00b\r\n",
+            b"X: 1\n",
+            b"X\r\n",
+            b"\rX",
+        ] {
+            let body = [b"0\r\n", trailer, b"\r\n"].concat();
+            assert_eq!(
+                decode(&body),
+                Err(ParseError::Trailer),
+                "{}",
+                body.escape_ascii()
+            );
+        }
+    }
+
+    #[test]
+    fn too_many_trailer_fields_are_refused() {
+        let limits = Limits {
+            max_fields: 2,
+            ..Limits::default()
+        };
+        let body = b"0\r\nA: 1\r\nB: 2\r\n\r\n";
+        assert_eq!(decode_with(body, &limits), done(body.len(), b""));
+        let body = b"0\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n";
+        assert_eq!(decode_with(body, &limits), Err(ParseError::TrailerTooLarge));
+    }
+
+    #[test]
+    fn oversized_trailer_section_is_refused() {
+        let limits = Limits {
+            max_head: 32,
+            ..Limits::default()
+        };
+        // The trailer lines, CRLFs included, count against `max_head`.
+        let body = |pad| format!("0\r\nX: {}\r\n\r\n", "a".repeat(pad));
+        let fits = body(27);
+        assert_eq!(decode_with(fits.as_bytes(), &limits), done(fits.len(), b""));
+        assert_eq!(
+            decode_with(body(28).as_bytes(), &limits),
+            Err(ParseError::TrailerTooLarge)
+        );
+        // Over several lines, and before the line ends.
+        let lines = format!("0\r\n{}X: aaa", "A: 1\r\n".repeat(5));
+        assert_eq!(
+            decode_with(lines.as_bytes(), &limits),
+            Err(ParseError::TrailerTooLarge)
+        );
+    }
+
+    #[test]
+    fn chunk_size_over_16_hex_digits_is_rejected() {
+        let limits = Limits {
+            max_body: u64::MAX,
+            ..Limits::default()
+        };
+        for size in [
+            &b"fffffffffffffffff"[..],
+            b"10000000000000000",
+            b"00000000000000001",
+        ] {
+            let line = [size, b"\r\n"].concat();
+            assert_eq!(
+                decode_with(&line, &limits),
+                Err(ParseError::ChunkSize),
+                "{}",
+                size.escape_ascii()
+            );
+        }
+        // Sixteen digits still fit.
+        let body = b"0000000000000005\r\nhello\r\n0\r\n\r\n";
+        assert_eq!(decode_with(body, &limits), done(body.len(), b"hello"));
+    }
+
+    #[test]
+    fn chunk_size_must_be_hex_digits() {
+        for line in [
+            &b"g\r\n"[..],
+            b"-1\r\n",
+            b"+1\r\n",
+            b"\r\n",
+            b";a\r\n",
+            b" 5\r\n",
+            b"5 \r\n",
+            b"5\t\r\n",
+            b"5 5\r\n",
+            b"5g\r\n",
+            b"0x5\r\n",
+        ] {
+            assert_eq!(
+                decode(line),
+                Err(ParseError::ChunkSize),
+                "{}",
+                line.escape_ascii()
+            );
+        }
+    }
+
+    #[test]
+    fn bare_lf_after_chunk_size_is_rejected() {
+        for body in [
+            &b"5\nhello\r\n"[..],
+            b"5;a\nhello\r\n",
+            b"5\rhello\r\n",
+            b"0\n\r\n",
+        ] {
+            assert_eq!(
+                decode(body),
+                Err(ParseError::ChunkSize),
+                "{}",
+                body.escape_ascii()
+            );
+        }
+    }
+
+    #[test]
+    fn chunk_data_must_end_in_crlf() {
+        for body in [
+            &b"5\r\nhelloX"[..],
+            b"5\r\nhello\n0\r\n\r\n",
+            b"5\r\nhello\rX",
+            b"5\r\nhello world\r\n",
+        ] {
+            assert_eq!(
+                decode(body),
+                Err(ParseError::ChunkData),
+                "{}",
+                body.escape_ascii()
+            );
+        }
+    }
+
+    #[test]
+    fn body_over_max_body_is_refused_from_the_size_line() {
+        let limits = Limits {
+            max_body: 10,
+            ..Limits::default()
+        };
+        // Exactly the limit, in one chunk or several.
+        let body = b"a\r\n0123456789\r\n0\r\n\r\n";
+        assert_eq!(decode_with(body, &limits), done(body.len(), b"0123456789"));
+        let body = b"5\r\n01234\r\n5\r\n56789\r\n0\r\n\r\n";
+        assert_eq!(decode_with(body, &limits), done(body.len(), b"0123456789"));
+        // One more: refused on the size digit, before its CRLF or data.
+        assert_eq!(decode_with(b"b", &limits), Err(ParseError::BodyTooLarge));
+        assert_eq!(
+            decode_with(b"6\r\n012345\r\n5", &limits),
+            Err(ParseError::BodyTooLarge)
+        );
+        assert_eq!(
+            decode_with(b"00000000b", &limits),
+            Err(ParseError::BodyTooLarge)
+        );
+    }
+
+    #[test]
+    fn chunked_body_fed_one_byte_at_a_time_decodes_like_whole() {
+        let limits = Limits::default();
+        for body in VALID_BODIES {
+            let whole = decode_with(body, &limits);
+            assert!(
+                matches!(whole, Ok(Decoded { done: true, .. })),
+                "{}",
+                body.escape_ascii()
+            );
+            assert_eq!(
+                decode_bytewise(body, &limits),
+                whole,
+                "{}",
+                body.escape_ascii()
+            );
+        }
+    }
+
+    #[test]
+    fn chunked_body_split_anywhere_decodes_like_whole() -> Result<(), ParseError> {
+        let limits = Limits::default();
+        for body in VALID_BODIES {
+            let whole = decode_with(body, &limits);
+            for split in 0..=body.len() {
+                let mut decoder = ChunkedDecoder::new();
+                let mut out = vec![0; body.len()];
+                let (first, written) = decoder.decode(&body[..split], &mut out, &limits)?;
+                let (second, more) =
+                    decoder.decode(&body[first..], &mut out[written..], &limits)?;
+                out.truncate(written + more);
+                let split_up = Ok(Decoded {
+                    read: first + second,
+                    data: out,
+                    done: decoder.is_done(),
+                });
+                assert_eq!(
+                    split_up,
+                    whole,
+                    "split at {split} of {}",
+                    body.escape_ascii()
+                );
+            }
+        }
+        Ok(())
     }
 }

@@ -129,3 +129,30 @@ impl fmt::Display for ParseError {
 }
 
 impl std::error::Error for ParseError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_refusal_carries_its_rfc_status() {
+        for (error, status) in [
+            (ParseError::TargetTooLong, 414),
+            (ParseError::HeadTooLarge, 431),
+            (ParseError::TooManyFields, 431),
+            (ParseError::TrailerTooLarge, 431),
+            (ParseError::UnsupportedVersion, 505),
+            (ParseError::UnknownTransferEncoding, 501),
+            (ParseError::Connect, 501),
+            (ParseError::Expectation, 417),
+            (ParseError::BodyTooLarge, 413),
+            (ParseError::LengthWithTransferEncoding, 400),
+            (ParseError::ConflictingContentLength, 400),
+            (ParseError::MissingHost, 400),
+            (ParseError::ObsFold, 400),
+            (ParseError::ChunkSize, 400),
+        ] {
+            assert_eq!(error.status().as_u16(), status, "{error:?}");
+        }
+    }
+}

@@ -183,3 +183,335 @@ pub fn inspect(head: &Head<'_>) -> Result<Framing, ParseError> {
         expect_continue: expect_continue && version == Version::Http11,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::{HeadParser, Status};
+    use crate::server::Limits;
+
+    /// The framing of a complete head.
+    fn framing_of(raw: &[u8]) -> Result<Framing, ParseError> {
+        let mut parser = HeadParser::new();
+        match parser.parse(raw, &Limits::default())? {
+            Status::Complete(_) => inspect(&parser.head(raw)),
+            Status::Partial => panic!("head unexpectedly partial: {:?}", raw.escape_ascii()),
+        }
+    }
+
+    /// An HTTP/1.1 request with a `Host` field and then `fields` (CRLF-terminated lines).
+    fn http11(fields: &str) -> Result<Framing, ParseError> {
+        framing_of(format!("POST /up HTTP/1.1\r\nHost: example.com\r\n{fields}\r\n").as_bytes())
+    }
+
+    /// An HTTP/1.0 request without `Host` and with `fields` (CRLF-terminated lines).
+    fn http10(fields: &str) -> Result<Framing, ParseError> {
+        framing_of(format!("POST /up HTTP/1.0\r\n{fields}\r\n").as_bytes())
+    }
+
+    /// An HTTP/1.1 request without a body or any special field.
+    const PLAIN: Framing = Framing {
+        body: BodyLength::None,
+        keep_alive: true,
+        expect_continue: false,
+    };
+
+    #[test]
+    fn request_without_length_or_coding_has_no_body() {
+        assert_eq!(http11("Accept: */*\r\n"), Ok(PLAIN));
+    }
+
+    #[test]
+    fn content_length_frames_the_body() {
+        let length = |n| {
+            Ok(Framing {
+                body: BodyLength::Length(n),
+                ..PLAIN
+            })
+        };
+        assert_eq!(http11("Content-Length: 5\r\n"), length(5));
+        assert_eq!(http11("content-length: 0\r\n"), length(0));
+        assert_eq!(http11("Content-Length: 007\r\n"), length(7));
+    }
+
+    #[test]
+    fn transfer_encoding_chunked_frames_the_body() {
+        let chunked = Ok(Framing {
+            body: BodyLength::Chunked,
+            ..PLAIN
+        });
+        assert_eq!(http11("Transfer-Encoding: chunked\r\n"), chunked);
+        assert_eq!(http11("transfer-encoding: Chunked\r\n"), chunked);
+        assert_eq!(http11("Transfer-Encoding: , chunked ,\r\n"), chunked);
+    }
+
+    #[test]
+    fn content_length_with_transfer_encoding_is_rejected() {
+        for fields in [
+            "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n",
+            "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n",
+            "Transfer-Encoding: chunked\r\nContent-Length: 0\r\n",
+        ] {
+            assert_eq!(
+                http11(fields),
+                Err(ParseError::LengthWithTransferEncoding),
+                "{fields:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn differing_content_lengths_are_rejected() {
+        for fields in [
+            "Content-Length: 5\r\nContent-Length: 6\r\n",
+            "Content-Length: 5, 6\r\n",
+            "Content-Length: 5, 5\r\nContent-Length: 6\r\n",
+            "Content-Length: 0\r\nContent-Length: 00000000000000000001\r\n",
+        ] {
+            assert_eq!(
+                http11(fields),
+                Err(ParseError::ConflictingContentLength),
+                "{fields:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn identical_content_length_repeats_are_accepted() {
+        for fields in [
+            "Content-Length: 5, 5\r\n",
+            "Content-Length: 5,5,5\r\n",
+            "Content-Length: 5\r\nContent-Length: 5\r\n",
+            "Content-Length: 5\r\nContent-Length: 05\r\n",
+        ] {
+            assert_eq!(
+                http11(fields),
+                Ok(Framing {
+                    body: BodyLength::Length(5),
+                    ..PLAIN
+                }),
+                "{fields:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn content_length_must_be_digits_only() {
+        for value in [
+            "+5", "-5", "5 5", "0x5", "", " ", "5a", "5.0", "5,", ", 5", "٥",
+        ] {
+            assert_eq!(
+                http11(&format!("Content-Length: {value}\r\n")),
+                Err(ParseError::InvalidContentLength),
+                "{value:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn content_length_overflow_is_rejected() {
+        for value in ["99999999999999999999", "18446744073709551616"] {
+            assert_eq!(
+                http11(&format!("Content-Length: {value}\r\n")),
+                Err(ParseError::InvalidContentLength),
+                "{value:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn content_length_of_u64_max_is_accepted() {
+        assert_eq!(
+            http11("Content-Length: 18446744073709551615\r\n"),
+            Ok(Framing {
+                body: BodyLength::Length(u64::MAX),
+                ..PLAIN
+            })
+        );
+    }
+
+    #[test]
+    fn transfer_coding_other_than_a_final_chunked_is_not_implemented() {
+        for fields in [
+            "Transfer-Encoding: gzip\r\n",
+            "Transfer-Encoding: gzip, chunked\r\n",
+            "Transfer-Encoding: chunked, gzip\r\n",
+            "Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n",
+            "Transfer-Encoding: chunked;q=1\r\n",
+        ] {
+            assert_eq!(
+                http11(fields),
+                Err(ParseError::UnknownTransferEncoding),
+                "{fields:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn repeated_chunked_is_rejected() {
+        for fields in [
+            "Transfer-Encoding: chunked, chunked\r\n",
+            "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n",
+        ] {
+            assert_eq!(
+                http11(fields),
+                Err(ParseError::InvalidTransferEncoding),
+                "{fields:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn empty_transfer_encoding_is_rejected() {
+        for fields in ["Transfer-Encoding:\r\n", "Transfer-Encoding: , ,\r\n"] {
+            assert_eq!(
+                http11(fields),
+                Err(ParseError::InvalidTransferEncoding),
+                "{fields:?}"
+            );
+        }
+        // Even next to a valid one.
+        assert_eq!(
+            http11("Transfer-Encoding: chunked\r\nTransfer-Encoding: \r\n"),
+            Err(ParseError::InvalidTransferEncoding)
+        );
+    }
+
+    #[test]
+    fn transfer_encoding_in_http_1_0_is_rejected() {
+        assert_eq!(
+            http10("Transfer-Encoding: chunked\r\n"),
+            Err(ParseError::InvalidTransferEncoding)
+        );
+    }
+
+    #[test]
+    fn http_1_1_request_without_host_is_rejected() {
+        assert_eq!(
+            framing_of(b"GET / HTTP/1.1\r\n\r\n"),
+            Err(ParseError::MissingHost)
+        );
+        assert_eq!(
+            framing_of(b"GET / HTTP/1.1\r\nHostname: a\r\nX-Host: a\r\n\r\n"),
+            Err(ParseError::MissingHost)
+        );
+    }
+
+    #[test]
+    fn repeated_host_is_rejected() {
+        assert_eq!(
+            http11("Host: example.com\r\n"),
+            Err(ParseError::InvalidHost)
+        );
+        assert_eq!(http11("host: other\r\n"), Err(ParseError::InvalidHost));
+        assert_eq!(
+            http10("Host: a\r\nHost: a\r\n"),
+            Err(ParseError::InvalidHost)
+        );
+    }
+
+    #[test]
+    fn host_with_invalid_bytes_is_rejected() {
+        for value in [
+            &b"exa mple.com"[..],
+            b"a/b",
+            b"user@host",
+            b"a<b",
+            b"a\"b",
+            b"h\xe9",
+            b"a?b",
+            b"a#b",
+        ] {
+            let raw = [b"GET / HTTP/1.1\r\nHost: ", value, b"\r\n\r\n"].concat();
+            assert_eq!(
+                framing_of(&raw),
+                Err(ParseError::InvalidHost),
+                "{}",
+                value.escape_ascii()
+            );
+        }
+    }
+
+    #[test]
+    fn host_may_be_a_name_an_address_or_ip_literal_with_a_port() {
+        for value in [
+            "example.com",
+            "example.com:8080",
+            "127.0.0.1:1",
+            "[::1]:8080",
+            "",
+        ] {
+            let raw = format!("GET / HTTP/1.1\r\nHost: {value}\r\n\r\n");
+            assert_eq!(framing_of(raw.as_bytes()), Ok(PLAIN), "{value:?}");
+        }
+    }
+
+    #[test]
+    fn http_1_0_request_without_host_is_accepted() {
+        assert_eq!(
+            framing_of(b"GET / HTTP/1.0\r\n\r\n"),
+            Ok(Framing {
+                keep_alive: false,
+                ..PLAIN
+            })
+        );
+    }
+
+    #[test]
+    fn connection_close_ends_keep_alive() {
+        let closing = Ok(Framing {
+            keep_alive: false,
+            ..PLAIN
+        });
+        assert_eq!(http11("Connection: close\r\n"), closing);
+        assert_eq!(http11("Connection: keep-alive, CLOSE\r\n"), closing);
+        assert_eq!(
+            http11("Connection: upgrade\r\nConnection: close\r\n"),
+            closing
+        );
+        assert_eq!(http11("Connection: keep-alive\r\n"), Ok(PLAIN));
+        assert_eq!(http11("Connection: closed\r\n"), Ok(PLAIN));
+    }
+
+    #[test]
+    fn http_1_0_closes_unless_keep_alive_is_asked_for() {
+        let framing = |keep_alive| {
+            Ok(Framing {
+                keep_alive,
+                ..PLAIN
+            })
+        };
+        assert_eq!(http10(""), framing(false));
+        assert_eq!(http10("Connection: keep-alive\r\n"), framing(true));
+        assert_eq!(http10("connection: Keep-Alive\r\n"), framing(true));
+        assert_eq!(http10("Connection: keep-alive, close\r\n"), framing(false));
+    }
+
+    #[test]
+    fn expect_100_continue_is_honoured_in_http_1_1_only() {
+        let continuing = Ok(Framing {
+            expect_continue: true,
+            ..PLAIN
+        });
+        assert_eq!(http11("Expect: 100-continue\r\n"), continuing);
+        assert_eq!(http11("expect: 100-Continue\r\n"), continuing);
+        assert_eq!(
+            http10("Expect: 100-continue\r\n"),
+            Ok(Framing {
+                keep_alive: false,
+                ..PLAIN
+            })
+        );
+    }
+
+    #[test]
+    fn other_expectations_are_rejected() {
+        for value in ["200-ok", "100-continue, foo", "100", ""] {
+            assert_eq!(
+                http11(&format!("Expect: {value}\r\n")),
+                Err(ParseError::Expectation),
+                "{value:?}"
+            );
+        }
+    }
+}

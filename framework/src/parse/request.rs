@@ -7,7 +7,9 @@
 //! A client that sends one byte at a time therefore costs linear, not quadratic, work. A bad byte is
 //! an error as soon as it is seen, and a limit as soon as it is certain to be exceeded.
 
-use super::chars::{word_is_plain_value, FIELD_VALUE, PATH, TARGET, TCHAR};
+use super::chars::{
+    path_stops, scan, target_stops, token_stops, value_stops, FIELD_VALUE, PATH, TARGET, TCHAR,
+};
 use super::ParseError;
 use crate::http::Version;
 use crate::server::Limits;
@@ -135,37 +137,59 @@ impl HeadParser {
                         }
                     },
                 },
-                Phase::Fields => match rest {
-                    [b'\r', b'\n', ..] => {
-                        let len = self.pos + 2;
-                        return if len > limits.max_head {
-                            Err(ParseError::HeadTooLarge)
-                        } else {
-                            Ok(Status::Complete(len))
-                        };
-                    }
-                    [] | [b'\r'] => return self.partial(buf, limits),
-                    [b'\r', ..] | [b'\n', ..] => return Err(ParseError::NewLine),
-                    // RFC 9112 §5.2: obs-fold is refused; so is whitespace before the first field.
-                    [b' ' | b'\t', ..] => return Err(ParseError::ObsFold),
-                    _ => match field_line(rest)? {
-                        Status::Partial => return self.partial(buf, limits),
-                        Status::Complete(line) => {
-                            if self.fields.len() >= limits.max_fields {
-                                return Err(ParseError::TooManyFields);
-                            }
-                            let base = self.pos;
-                            self.fields.push(FieldSpan {
-                                name: base..base + line.name_end,
-                                value: base + line.value.start..base + line.value.end,
-                            });
-                            self.pos += line.len;
-                            if self.pos > limits.max_head {
-                                return Err(ParseError::HeadTooLarge);
-                            }
-                        }
-                    },
+                Phase::Fields => {
+                    let (pos, status) = self.field_lines(buf, self.pos, limits);
+                    self.pos = pos;
+                    return match status? {
+                        Status::Partial => self.partial(buf, limits),
+                        complete => Ok(complete),
+                    };
+                }
+            }
+        }
+    }
+
+    /// Parses the field lines from `pos` on, up to the empty line that ends the head. Answers the
+    /// start of the first line not parsed, with the outcome. (A loop of its own, with `pos` in a
+    /// local, so that the per-field work stays in registers.)
+    #[inline(always)]
+    fn field_lines(
+        &mut self,
+        buf: &[u8],
+        mut pos: usize,
+        limits: &Limits,
+    ) -> (usize, Result<Status<usize>, ParseError>) {
+        loop {
+            let rest = buf.get(pos..).unwrap_or_default();
+            let line = match rest {
+                [b'\r', b'\n', ..] => {
+                    let len = pos + 2;
+                    return if len > limits.max_head {
+                        (pos, Err(ParseError::HeadTooLarge))
+                    } else {
+                        (pos, Ok(Status::Complete(len)))
+                    };
+                }
+                [] | [b'\r'] => return (pos, Ok(Status::Partial)),
+                [b'\r', ..] | [b'\n', ..] => return (pos, Err(ParseError::NewLine)),
+                // RFC 9112 §5.2: obs-fold is refused; so is whitespace before the first field.
+                [b' ' | b'\t', ..] => return (pos, Err(ParseError::ObsFold)),
+                _ => match field_line(rest) {
+                    Err(e) => return (pos, Err(e)),
+                    Ok(Status::Partial) => return (pos, Ok(Status::Partial)),
+                    Ok(Status::Complete(line)) => line,
                 },
+            };
+            if self.fields.len() >= limits.max_fields {
+                return (pos, Err(ParseError::TooManyFields));
+            }
+            self.fields.push(FieldSpan {
+                name: pos..pos + line.name_end,
+                value: pos + line.value.start..pos + line.value.end,
+            });
+            pos += line.len;
+            if pos > limits.max_head {
+                return (pos, Err(ParseError::HeadTooLarge));
             }
         }
     }
@@ -182,7 +206,7 @@ impl HeadParser {
     /// `request-line = method SP request-target SP HTTP-version CRLF` (RFC 9112 §3).
     fn request_line(&mut self, line: &[u8], limits: &Limits) -> Result<Status<usize>, ParseError> {
         let base = self.pos;
-        let method_len = line.iter().take_while(|&&b| TCHAR[usize::from(b)]).count();
+        let method_len = scan(line, 0, token_stops, &TCHAR);
         if method_len > MAX_METHOD {
             return Err(ParseError::Method);
         }
@@ -193,7 +217,13 @@ impl HeadParser {
         }
         let target_start = method_len + 1;
         let rest = line.get(target_start..).unwrap_or_default();
-        let target_len = rest.iter().take_while(|&&b| TARGET[usize::from(b)]).count();
+        // One pass: the run of path bytes, then, from the first byte that is not one (`?` in the
+        // usual case), the rest of the target.
+        let path_end = scan(rest, 0, path_stops, &PATH);
+        let target_len = match rest.get(path_end) {
+            Some(&b) if TARGET[usize::from(b)] => scan(rest, path_end, target_stops, &TARGET),
+            _ => path_end,
+        };
         // RFC 9112 §3: a target longer than the server will parse gets 414.
         if target_len > limits.max_target {
             return Err(ParseError::TargetTooLong);
@@ -205,7 +235,15 @@ impl HeadParser {
         }
         let method = &line[..method_len];
         let target = &rest[..target_len];
-        let (path, query) = target_form(method, target)?;
+        let (path, query) = match target.get(path_end) {
+            // origin-form whose path holds only path bytes: what `target_form` would find, without
+            // a second pass over the path.
+            None | Some(b'?') if target[0] == b'/' && method != b"CONNECT" => (
+                0..path_end,
+                (path_end < target_len).then(|| path_end + 1..target_len),
+            ),
+            _ => target_form(method, target)?,
+        };
         let version_start = target_start + target_len + 1;
         let version = line.get(version_start..).unwrap_or_default();
         let version = match version.get(..8) {
@@ -310,7 +348,8 @@ fn absolute_form(target: &[u8]) -> Result<(Range<usize>, Option<Range<usize>>), 
         .position(|&b| b == b'/' || b == b'?')
         .unwrap_or(target.len() - authority_start);
     let authority = &target[authority_start..authority_start + authority_len];
-    if authority.is_empty()
+    // RFC 9110 §4.2.1: an empty host (no authority, or only `:port`) is invalid.
+    if matches!(authority.first(), None | Some(b':'))
         || !authority
             .iter()
             .all(|&b| super::chars::HOST[usize::from(b)])
@@ -329,33 +368,29 @@ struct FieldLine {
 
 /// `field-line = field-name ":" OWS field-value OWS` CRLF (RFC 9112 §5).
 fn field_line(line: &[u8]) -> Result<Status<FieldLine>, ParseError> {
-    let name_end = line.iter().take_while(|&&b| TCHAR[usize::from(b)]).count();
+    let name_end = scan(line, 0, token_stops, &TCHAR);
+    // The end of the value, found from the start of the line rather than from the end of the
+    // name: the name, the colon and OWS are all field-value bytes, so the first byte that is
+    // not one is the same either way, and the line's end does not wait for the name's. (Where
+    // the next line starts is what the parse of every field waits for.)
+    let i = scan(line, 0, value_stops, &FIELD_VALUE);
     match line.get(name_end) {
         None => return Ok(Status::Partial),
         // RFC 9112 §5.1: no whitespace between name and colon; an empty name is no token.
         Some(b':') if name_end > 0 => {}
         Some(_) => return Err(ParseError::HeaderName),
     }
-    let mut i = name_end + 1;
-    while let Some(b' ' | b'\t') = line.get(i) {
-        i += 1;
-    }
-    let value_start = i;
-    // Eight bytes at a time while none is a control character, then byte by byte.
-    while let Some(chunk) = line.get(i..i + 8) {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        if !word_is_plain_value(u64::from_le_bytes(word)) {
-            break;
+    let value_start = match line.get(name_end + 1..name_end + 3) {
+        // The usual case: a single SP, then the value.
+        Some(&[b' ', b]) if b != b' ' && b != b'\t' => name_end + 2,
+        _ => {
+            let mut i = name_end + 1;
+            while let Some(b' ' | b'\t') = line.get(i) {
+                i += 1;
+            }
+            i
         }
-        i += 8;
-    }
-    while let Some(&b) = line.get(i) {
-        if !FIELD_VALUE[usize::from(b)] {
-            break;
-        }
-        i += 1;
-    }
+    };
     match (line.get(i), line.get(i + 1)) {
         (None, _) | (Some(b'\r'), None) => return Ok(Status::Partial),
         (Some(b'\r'), Some(b'\n')) => {}
@@ -439,5 +474,779 @@ impl<'b> Head<'b> {
                 buf.get(f.value.clone()).unwrap_or_default(),
             )
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A complete head, copied out of the parser so that a test can compare it whole.
+    #[derive(Debug, PartialEq, Eq)]
+    struct Parsed {
+        len: usize,
+        method: Vec<u8>,
+        target: Vec<u8>,
+        path: Vec<u8>,
+        query: Option<Vec<u8>>,
+        version: Version,
+        fields: Vec<Field>,
+    }
+
+    /// A field line as `(name, value)`.
+    type Field = (Vec<u8>, Vec<u8>);
+
+    fn copy_out(parser: &HeadParser, buf: &[u8], len: usize) -> Parsed {
+        let head = parser.head(buf);
+        Parsed {
+            len,
+            method: head.method().to_vec(),
+            target: head.target().to_vec(),
+            path: head.path().to_vec(),
+            query: head.query().map(<[u8]>::to_vec),
+            version: head.version(),
+            fields: head
+                .fields()
+                .map(|(name, value)| (name.to_vec(), value.to_vec()))
+                .collect(),
+        }
+    }
+
+    /// `raw` parsed in one call by a fresh parser.
+    fn parse_with(raw: &[u8], limits: &Limits) -> Result<Status<Parsed>, ParseError> {
+        let mut parser = HeadParser::new();
+        Ok(match parser.parse(raw, limits)? {
+            Status::Complete(len) => Status::Complete(copy_out(&parser, raw, len)),
+            Status::Partial => Status::Partial,
+        })
+    }
+
+    fn parse(raw: &[u8]) -> Result<Status<Parsed>, ParseError> {
+        parse_with(raw, &Limits::default())
+    }
+
+    /// `raw` fed to one parser one byte at a time: the first error, the head as soon as it is
+    /// complete, or `Partial` when the bytes run out first.
+    fn parse_bytewise(raw: &[u8], limits: &Limits) -> Result<Status<Parsed>, ParseError> {
+        let mut parser = HeadParser::new();
+        for end in 0..=raw.len() {
+            if let Status::Complete(len) = parser.parse(&raw[..end], limits)? {
+                return Ok(Status::Complete(copy_out(&parser, &raw[..end], len)));
+            }
+        }
+        Ok(Status::Partial)
+    }
+
+    /// The parts of a head that must be complete.
+    fn complete(raw: &[u8]) -> Result<Parsed, ParseError> {
+        match parse(raw)? {
+            Status::Complete(parsed) => Ok(parsed),
+            Status::Partial => panic!("head unexpectedly partial: {:?}", raw.escape_ascii()),
+        }
+    }
+
+    /// The fields of a complete head that has the request line `GET / HTTP/1.1`.
+    fn fields_of(fields: &[u8]) -> Result<Vec<Field>, ParseError> {
+        complete(&[b"GET / HTTP/1.1\r\n", fields, b"\r\n"].concat()).map(|head| head.fields)
+    }
+
+    /// The error (or `Ok(())`) of a head with request line `GET / HTTP/1.1` and these fields.
+    fn field_error(fields: &[u8]) -> Result<(), ParseError> {
+        fields_of(fields).map(drop)
+    }
+
+    /// The error of a request line (CRLF and an empty line are appended), or its head.
+    fn request_line(line: &[u8]) -> Result<Parsed, ParseError> {
+        complete(&[line, b"\r\nHost: a\r\n\r\n"].concat())
+    }
+
+    const VALID_HEADS: [&[u8]; 7] = [
+        b"GET / HTTP/1.1\r\nHost: example.com\r\n\r\n",
+        b"GET / HTTP/1.1\r\n\r\n",
+        b"GET /users/7?full=1&q=%7Bx%7D HTTP/1.1\r\nHost: example.com\r\nAccept: */*\r\n\r\n",
+        b"\r\n\r\nPOST /form HTTP/1.0\r\nContent-Length: 3\r\nX-Pad: \t a\tb \t\r\n\r\n",
+        b"OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n",
+        b"GET https://example.com:8443?x=1 HTTP/1.1\r\nHost: example.com\r\nX-Obs: caf\xe9\r\n\r\n",
+        b"DELETE /a/b;c=d HTTP/1.1\r\nHost: a\r\nEmpty:\r\nX-Long-Value: 0123456789abcdef0123456789\r\n\r\n",
+    ];
+
+    #[test]
+    fn every_strict_prefix_of_a_valid_head_is_partial() {
+        let limits = Limits::default();
+        for raw in VALID_HEADS {
+            let shown = raw.escape_ascii();
+            let mut grown = HeadParser::new();
+            for end in 0..raw.len() {
+                let fresh = HeadParser::new().parse(&raw[..end], &limits);
+                assert_eq!(
+                    fresh,
+                    Ok(Status::Partial),
+                    "fresh parser, end {end} of {shown}"
+                );
+                let again = grown.parse(&raw[..end], &limits);
+                assert_eq!(
+                    again,
+                    Ok(Status::Partial),
+                    "growing prefix, end {end} of {shown}"
+                );
+            }
+            assert_eq!(
+                grown.parse(raw, &limits),
+                Ok(Status::Complete(raw.len())),
+                "{shown}"
+            );
+            assert_eq!(
+                Ok(Status::Complete(copy_out(&grown, raw, raw.len()))),
+                parse(raw),
+                "{shown}"
+            );
+        }
+    }
+
+    #[test]
+    fn head_fed_one_byte_at_a_time_parses_like_whole() {
+        let limits = Limits::default();
+        for raw in VALID_HEADS {
+            let whole = parse(raw);
+            assert!(
+                matches!(whole, Ok(Status::Complete(_))),
+                "{}",
+                raw.escape_ascii()
+            );
+            assert_eq!(
+                parse_bytewise(raw, &limits),
+                whole,
+                "{}",
+                raw.escape_ascii()
+            );
+        }
+    }
+
+    #[test]
+    fn head_ends_at_the_empty_line() {
+        for raw in VALID_HEADS {
+            let with_body = [raw, b"BODY\r\n\r\n".as_slice()].concat();
+            assert_eq!(complete(&with_body).map(|h| h.len), Ok(raw.len()));
+        }
+    }
+
+    #[test]
+    fn request_line_and_fields_are_parsed() {
+        let raw = b"GET /users/7?full=1 HTTP/1.1\r\nHost: example.com\r\nAccept: */*\r\n\r\n";
+        assert_eq!(
+            complete(raw),
+            Ok(Parsed {
+                len: raw.len(),
+                method: b"GET".to_vec(),
+                target: b"/users/7?full=1".to_vec(),
+                path: b"/users/7".to_vec(),
+                query: Some(b"full=1".to_vec()),
+                version: Version::Http11,
+                fields: vec![
+                    (b"Host".to_vec(), b"example.com".to_vec()),
+                    (b"Accept".to_vec(), b"*/*".to_vec()),
+                ],
+            })
+        );
+    }
+
+    #[test]
+    fn method_with_a_non_token_byte_is_rejected() {
+        for line in [
+            &b"G(T / HTTP/1.1"[..],
+            b"GE\"T / HTTP/1.1",
+            b"G\xc3\x89T / HTTP/1.1",
+            b"GET\t/ HTTP/1.1",
+            b"GET\x00/ HTTP/1.1",
+        ] {
+            assert_eq!(
+                request_line(line),
+                Err(ParseError::Method),
+                "{}",
+                line.escape_ascii()
+            );
+        }
+        // As soon as the bad byte is seen.
+        assert_eq!(parse(b"G(").map(drop), Err(ParseError::Method));
+    }
+
+    #[test]
+    fn empty_method_is_rejected() {
+        assert_eq!(request_line(b" / HTTP/1.1"), Err(ParseError::Method));
+    }
+
+    #[test]
+    fn over_long_method_is_rejected() {
+        let longest = "M".repeat(MAX_METHOD);
+        let line = format!("{longest} / HTTP/1.1");
+        assert_eq!(
+            request_line(line.as_bytes()).map(|h| h.method),
+            Ok(longest.clone().into_bytes())
+        );
+        let line = format!("{longest}M / HTTP/1.1");
+        assert_eq!(request_line(line.as_bytes()), Err(ParseError::Method));
+        // Before the space that would end it.
+        assert_eq!(
+            parse(format!("{longest}M").as_bytes()).map(drop),
+            Err(ParseError::Method)
+        );
+    }
+
+    #[test]
+    fn absolute_form_target_is_accepted_for_http_and_https() {
+        let parts = |line: &[u8]| request_line(line).map(|h| (h.target, h.path, h.query));
+        assert_eq!(
+            parts(b"GET http://example.com/a/b?c=d HTTP/1.1"),
+            Ok((
+                b"http://example.com/a/b?c=d".to_vec(),
+                b"/a/b".to_vec(),
+                Some(b"c=d".to_vec())
+            ))
+        );
+        assert_eq!(
+            parts(b"GET HTTPS://[::1]:8443/ HTTP/1.1"),
+            Ok((b"HTTPS://[::1]:8443/".to_vec(), b"/".to_vec(), None))
+        );
+    }
+
+    #[test]
+    fn absolute_form_target_without_path_means_root() {
+        let parts = |line: &[u8]| request_line(line).map(|h| (h.path, h.query));
+        // The parser leaves the path empty; the request reports it as `/`.
+        assert_eq!(
+            parts(b"GET http://example.com HTTP/1.1"),
+            Ok((vec![], None))
+        );
+        assert_eq!(
+            parts(b"GET https://example.com?x=1 HTTP/1.1"),
+            Ok((vec![], Some(b"x=1".to_vec())))
+        );
+        let req = crate::http::Request::new(crate::http::Method::Get, "http://example.com");
+        assert_eq!(req.as_ref().map(|r| r.path()), Ok("/"));
+    }
+
+    #[test]
+    fn absolute_form_target_with_userinfo_is_rejected() {
+        for line in [
+            &b"GET http://user@example.com/ HTTP/1.1"[..],
+            b"GET http://user:pass@example.com/ HTTP/1.1",
+            b"GET https://@example.com HTTP/1.1",
+        ] {
+            assert_eq!(
+                request_line(line),
+                Err(ParseError::Target),
+                "{}",
+                line.escape_ascii()
+            );
+        }
+    }
+
+    #[test]
+    fn absolute_form_target_needs_an_http_scheme_and_a_host() {
+        for line in [
+            &b"GET ftp://example.com/ HTTP/1.1"[..],
+            b"GET example.com/ HTTP/1.1",
+            b"GET http:/example.com/ HTTP/1.1",
+            b"GET http:///a HTTP/1.1",
+            // RFC 9110 §4.2.1: an http(s) URI with an empty host must be rejected.
+            b"GET http://:80/a HTTP/1.1",
+            b"GET https://:443 HTTP/1.1",
+        ] {
+            assert_eq!(
+                request_line(line),
+                Err(ParseError::Target),
+                "{}",
+                line.escape_ascii()
+            );
+        }
+    }
+
+    #[test]
+    fn asterisk_form_is_accepted_for_options() {
+        assert_eq!(
+            request_line(b"OPTIONS * HTTP/1.1").map(|h| (h.method, h.target, h.path, h.query)),
+            Ok((b"OPTIONS".to_vec(), b"*".to_vec(), b"*".to_vec(), None))
+        );
+    }
+
+    #[test]
+    fn asterisk_form_with_another_method_is_rejected() {
+        for line in [
+            &b"GET * HTTP/1.1"[..],
+            b"POST * HTTP/1.1",
+            b"OPTIONS *x HTTP/1.1",
+        ] {
+            assert_eq!(
+                request_line(line),
+                Err(ParseError::Target),
+                "{}",
+                line.escape_ascii()
+            );
+        }
+    }
+
+    #[test]
+    fn connect_is_not_implemented() {
+        assert_eq!(
+            request_line(b"CONNECT example.com:443 HTTP/1.1"),
+            Err(ParseError::Connect)
+        );
+        assert_eq!(
+            request_line(b"CONNECT / HTTP/1.1"),
+            Err(ParseError::Connect)
+        );
+    }
+
+    #[test]
+    fn only_http_1_0_and_1_1_are_accepted() {
+        assert_eq!(
+            request_line(b"GET / HTTP/1.0").map(|h| h.version),
+            Ok(Version::Http10)
+        );
+        assert_eq!(
+            request_line(b"GET / HTTP/1.1").map(|h| h.version),
+            Ok(Version::Http11)
+        );
+    }
+
+    #[test]
+    fn other_well_formed_versions_are_unsupported() {
+        for line in [
+            &b"GET / HTTP/2.0"[..],
+            b"GET / HTTP/0.9",
+            b"GET / HTTP/1.2",
+            b"GET / HTTP/3.0",
+        ] {
+            let shown = line.escape_ascii();
+            assert_eq!(
+                request_line(line),
+                Err(ParseError::UnsupportedVersion),
+                "{shown}"
+            );
+            // Known as soon as the version is, before the line ends.
+            assert_eq!(
+                parse(line).map(drop),
+                Err(ParseError::UnsupportedVersion),
+                "{shown}"
+            );
+        }
+    }
+
+    #[test]
+    fn malformed_version_is_rejected() {
+        for line in [
+            &b"GET / HTTP/1.10"[..],
+            b"GET / http/1.1",
+            b"GET / HTTP/1.1 ",
+            b"GET / HTTP/1.1\t",
+            b"GET / HTTP/11",
+            b"GET / HTTP/1",
+            b"GET / HTTP/1.x",
+            b"GET / HTTPS/1.1",
+            b"GET /  HTTP/1.1",
+            b"GET / ",
+        ] {
+            assert_eq!(
+                request_line(line),
+                Err(ParseError::Version),
+                "{}",
+                line.escape_ascii()
+            );
+        }
+    }
+
+    #[test]
+    fn space_inside_target_is_rejected() {
+        // The target ends at the first space, so what follows is taken for a (bad) version.
+        assert_eq!(request_line(b"GET /a b HTTP/1.1"), Err(ParseError::Version));
+        // Two spaces before the target leave it empty.
+        assert_eq!(request_line(b"GET  / HTTP/1.1"), Err(ParseError::Target));
+    }
+
+    #[test]
+    fn control_byte_in_target_is_rejected() {
+        for line in [
+            &b"GET /a\x00b HTTP/1.1"[..],
+            b"GET /a\x01b HTTP/1.1",
+            b"GET /a\tb HTTP/1.1",
+            b"GET /a\x7fb HTTP/1.1",
+            b"GET /a?b\x1fc HTTP/1.1",
+            b"GET /\r\n",
+        ] {
+            assert_eq!(
+                request_line(line),
+                Err(ParseError::Target),
+                "{}",
+                line.escape_ascii()
+            );
+        }
+    }
+
+    #[test]
+    fn non_ascii_byte_in_target_is_rejected() {
+        for line in [
+            &b"GET /caf\xc3\xa9 HTTP/1.1"[..],
+            b"GET /a?q=\xff HTTP/1.1",
+            b"GET http://ex\xe9.com/ HTTP/1.1",
+        ] {
+            assert_eq!(
+                request_line(line),
+                Err(ParseError::Target),
+                "{}",
+                line.escape_ascii()
+            );
+        }
+    }
+
+    #[test]
+    fn fragment_in_target_is_rejected() {
+        for line in [&b"GET /a#frag HTTP/1.1"[..], b"GET /a?b=1#frag HTTP/1.1"] {
+            assert_eq!(
+                request_line(line),
+                Err(ParseError::Target),
+                "{}",
+                line.escape_ascii()
+            );
+        }
+    }
+
+    #[test]
+    fn path_chars_outside_pchar_are_rejected() {
+        for c in b"\"<>{}|\\^`[]" {
+            let line = [b"GET /a".as_slice(), &[*c], b"b?x=1 HTTP/1.1"].concat();
+            assert_eq!(
+                request_line(&line),
+                Err(ParseError::Target),
+                "{}",
+                line.escape_ascii()
+            );
+            let line = [b"GET http://h/a".as_slice(), &[*c], b" HTTP/1.1"].concat();
+            assert_eq!(
+                request_line(&line),
+                Err(ParseError::Target),
+                "{}",
+                line.escape_ascii()
+            );
+        }
+    }
+
+    #[test]
+    fn query_accepts_visible_ascii_outside_pchar() {
+        assert_eq!(
+            request_line(b"GET /a/b;c=d:e@f!$&'()*+,%20?q=\"<>{}|\\^`[]/?x HTTP/1.1")
+                .map(|h| (h.path, h.query)),
+            Ok((
+                b"/a/b;c=d:e@f!$&'()*+,%20".to_vec(),
+                Some(b"q=\"<>{}|\\^`[]/?x".to_vec())
+            ))
+        );
+    }
+
+    #[test]
+    fn field_name_must_be_a_token() {
+        for fields in [
+            &b"X(y): 1\r\n"[..],
+            b"X\"y: 1\r\n",
+            b"X/y: 1\r\n",
+            b"N\xc3\xa4me: 1\r\n",
+            b"X\x00: 1\r\n",
+            b"@: 1\r\n",
+            b"Host\r\n",
+        ] {
+            assert_eq!(
+                field_error(fields),
+                Err(ParseError::HeaderName),
+                "{}",
+                fields.escape_ascii()
+            );
+        }
+        assert_eq!(
+            fields_of(b"X-a_b.c!#$%&'*+^`|~9: 1\r\n"),
+            Ok(vec![(b"X-a_b.c!#$%&'*+^`|~9".to_vec(), b"1".to_vec())])
+        );
+    }
+
+    #[test]
+    fn whitespace_before_colon_is_rejected() {
+        for fields in [&b"Host : a\r\n"[..], b"Host\t: a\r\n", b"X-A  :1\r\n"] {
+            assert_eq!(
+                field_error(fields),
+                Err(ParseError::HeaderName),
+                "{}",
+                fields.escape_ascii()
+            );
+        }
+    }
+
+    #[test]
+    fn empty_field_name_is_rejected() {
+        assert_eq!(field_error(b": a\r\n"), Err(ParseError::HeaderName));
+        assert_eq!(
+            field_error(b"Host: a\r\n:\r\n"),
+            Err(ParseError::HeaderName)
+        );
+    }
+
+    #[test]
+    fn obs_fold_is_rejected() {
+        assert_eq!(field_error(b"X: a\r\n b\r\n"), Err(ParseError::ObsFold));
+        assert_eq!(field_error(b"X: a\r\n\tb\r\n"), Err(ParseError::ObsFold));
+        // Whitespace before the first field line is refused the same way (RFC 9112 §2.2).
+        assert_eq!(field_error(b" Host: a\r\n"), Err(ParseError::ObsFold));
+    }
+
+    #[test]
+    fn bare_cr_in_field_value_is_rejected() {
+        assert_eq!(field_error(b"X: a\rb\r\n"), Err(ParseError::NewLine));
+        assert_eq!(field_error(b"X: a\r\r\n"), Err(ParseError::NewLine));
+        assert_eq!(
+            field_error(b"X: 0123456789abcdef\rb\r\n"),
+            Err(ParseError::NewLine)
+        );
+    }
+
+    #[test]
+    fn control_byte_in_field_value_is_rejected() {
+        let controls = (0u8..0x20).filter(|b| !matches!(b, b'\t' | b'\n' | b'\r'));
+        for ctl in controls.chain([0x7f]) {
+            // Every position in an 8-byte word, and past the first word.
+            for before in 0..18 {
+                let fields = [b"X: ", &b"v".repeat(before)[..], &[ctl], b"w\r\n"].concat();
+                assert_eq!(
+                    field_error(&fields),
+                    Err(ParseError::HeaderValue),
+                    "{}",
+                    fields.escape_ascii()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn bare_lf_ends_no_request_line() {
+        assert_eq!(
+            parse(b"GET / HTTP/1.1\nHost: a\r\n\r\n").map(drop),
+            Err(ParseError::NewLine)
+        );
+        assert_eq!(
+            parse(b"\nGET / HTTP/1.1\r\nHost: a\r\n\r\n").map(drop),
+            Err(ParseError::NewLine)
+        );
+        assert_eq!(
+            parse(b"GET / HTTP/1.1\rHost: a\r\n\r\n").map(drop),
+            Err(ParseError::NewLine)
+        );
+    }
+
+    #[test]
+    fn bare_lf_ends_no_field_line() {
+        assert_eq!(field_error(b"Host: a\nX: b\r\n"), Err(ParseError::NewLine));
+        assert_eq!(
+            field_error(b"Host: 0123456789abcdef\n"),
+            Err(ParseError::NewLine)
+        );
+        // Nor the empty line that ends the head.
+        assert_eq!(
+            parse(b"GET / HTTP/1.1\r\nHost: a\r\n\n").map(drop),
+            Err(ParseError::NewLine)
+        );
+        assert_eq!(
+            parse(b"GET / HTTP/1.1\r\nHost: a\r\n\rX").map(drop),
+            Err(ParseError::NewLine)
+        );
+    }
+
+    #[test]
+    fn field_value_ows_is_trimmed() {
+        assert_eq!(
+            fields_of(b"A:  \t a b \t \r\nB:b\r\nC:   \r\nD:\r\nE: 0123456789abcdef \r\n"),
+            Ok(vec![
+                (b"A".to_vec(), b"a b".to_vec()),
+                (b"B".to_vec(), b"b".to_vec()),
+                (b"C".to_vec(), b"".to_vec()),
+                (b"D".to_vec(), b"".to_vec()),
+                (b"E".to_vec(), b"0123456789abcdef".to_vec()),
+            ])
+        );
+    }
+
+    #[test]
+    fn htab_is_allowed_inside_field_values() {
+        assert_eq!(
+            fields_of(b"X: a\tb\t\tc\r\nY: 0123456789\tabcdef\r\n"),
+            Ok(vec![
+                (b"X".to_vec(), b"a\tb\t\tc".to_vec()),
+                (b"Y".to_vec(), b"0123456789\tabcdef".to_vec()),
+            ])
+        );
+    }
+
+    #[test]
+    fn obs_text_is_allowed_in_field_values() {
+        let obs_text: Vec<u8> = (0x80..=0xff).collect();
+        let fields = [b"X: caf\xe9\r\nY: ", &obs_text[..], b"\r\n"].concat();
+        assert_eq!(
+            fields_of(&fields),
+            Ok(vec![
+                (b"X".to_vec(), b"caf\xe9".to_vec()),
+                (b"Y".to_vec(), obs_text.clone()),
+            ])
+        );
+        // Each byte in every position of an 8-byte word, and near the end of the buffer.
+        for b in obs_text {
+            for before in 0..10 {
+                let value = [&b"v".repeat(before)[..], &[b]].concat();
+                let fields = [b"X: ", &value[..], b"\r\n"].concat();
+                assert_eq!(
+                    fields_of(&fields),
+                    Ok(vec![(b"X".to_vec(), value)]),
+                    "{}",
+                    fields.escape_ascii()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn empty_lines_before_request_line_are_ignored() {
+        let raw = b"\r\n\r\nGET /a HTTP/1.1\r\nHost: a\r\n\r\n";
+        assert_eq!(
+            complete(raw),
+            Ok(Parsed {
+                len: raw.len(),
+                method: b"GET".to_vec(),
+                target: b"/a".to_vec(),
+                path: b"/a".to_vec(),
+                query: None,
+                version: Version::Http11,
+                fields: vec![(b"Host".to_vec(), b"a".to_vec())],
+            })
+        );
+    }
+
+    #[test]
+    fn target_over_max_target_is_refused_before_the_line_ends() {
+        let limits = Limits {
+            max_target: 16,
+            ..Limits::default()
+        };
+        let longest = format!("/{}", "a".repeat(15));
+        let raw = format!("GET {longest} HTTP/1.1\r\n\r\n");
+        assert_eq!(
+            parse_with(raw.as_bytes(), &limits).map(|s| match s {
+                Status::Complete(head) => Some(head.target),
+                Status::Partial => None,
+            }),
+            Ok(Some(longest.clone().into_bytes()))
+        );
+        // Only the method and one byte too many: no space, no version, no CRLF yet.
+        let too_long = format!("GET {longest}a");
+        assert_eq!(
+            parse_with(too_long.as_bytes(), &limits).map(drop),
+            Err(ParseError::TargetTooLong)
+        );
+        // The same, one byte at a time to one parser: refused at that byte, not later.
+        let mut parser = HeadParser::new();
+        let bytes = too_long.as_bytes();
+        for end in 0..bytes.len() {
+            assert_eq!(
+                parser.parse(&bytes[..end], &limits),
+                Ok(Status::Partial),
+                "end {end}"
+            );
+        }
+        assert_eq!(parser.parse(bytes, &limits), Err(ParseError::TargetTooLong));
+    }
+
+    #[test]
+    fn head_over_max_head_is_refused_once_complete() {
+        let limits = Limits {
+            max_head: 64,
+            ..Limits::default()
+        };
+        // 16 (request line) + 3 + pad + 2 + 2 (empty line) bytes.
+        let head = |pad: usize| format!("GET / HTTP/1.1\r\nX: {}\r\n\r\n", "a".repeat(pad));
+        assert_eq!(
+            parse_with(head(41).as_bytes(), &limits).map(|s| match s {
+                Status::Complete(head) => Some(head.len),
+                Status::Partial => None,
+            }),
+            Ok(Some(64))
+        );
+        assert_eq!(
+            parse_with(head(42).as_bytes(), &limits).map(drop),
+            Err(ParseError::HeadTooLarge)
+        );
+        assert_eq!(
+            parse_bytewise(head(42).as_bytes(), &limits).map(drop),
+            Err(ParseError::HeadTooLarge)
+        );
+        // A field line that ends past the limit is refused before the lines after it are read.
+        let raw = format!("GET / HTTP/1.1\r\nX: {}\r\n\x01bad\r\n\r\n", "a".repeat(44));
+        assert_eq!(
+            parse_with(raw.as_bytes(), &limits).map(drop),
+            Err(ParseError::HeadTooLarge)
+        );
+    }
+
+    #[test]
+    fn head_over_max_head_is_refused_while_partial() {
+        let limits = Limits {
+            max_head: 64,
+            max_target: 1000,
+            ..Limits::default()
+        };
+        for start in ["GET / HTTP/1.1\r\nX: ", "GET /", "\r\n\r\n\r\n"] {
+            let mut raw = start.to_owned();
+            let mut parser = HeadParser::new();
+            while raw.len() < 64 {
+                raw.push_str(if start.ends_with('\n') { "\r\n" } else { "a" });
+            }
+            raw.truncate(64);
+            let bytes = raw.as_bytes();
+            assert_eq!(parse_with(bytes, &limits).map(drop), Ok(()), "{start:?}");
+            assert_eq!(
+                parser.parse(bytes, &limits),
+                Ok(Status::Partial),
+                "{start:?}"
+            );
+            raw.push('a');
+            let bytes = raw.as_bytes();
+            assert_eq!(
+                parse_with(bytes, &limits).map(drop),
+                Err(ParseError::HeadTooLarge),
+                "{start:?}"
+            );
+            assert_eq!(
+                parser.parse(bytes, &limits),
+                Err(ParseError::HeadTooLarge),
+                "{start:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn more_than_max_fields_fields_are_refused() {
+        let limits = Limits {
+            max_fields: 3,
+            ..Limits::default()
+        };
+        let raw = b"GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n";
+        assert_eq!(
+            parse_with(raw, &limits).map(|s| match s {
+                Status::Complete(head) => head.fields.len(),
+                Status::Partial => 0,
+            }),
+            Ok(3)
+        );
+        let raw = b"GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\n\r\n";
+        assert_eq!(
+            parse_with(raw, &limits).map(drop),
+            Err(ParseError::TooManyFields)
+        );
+        assert_eq!(
+            parse_bytewise(raw, &limits).map(drop),
+            Err(ParseError::TooManyFields)
+        );
     }
 }

@@ -217,6 +217,9 @@ impl Connection {
             return if self.eof || self.stopping {
                 self.state = State::Close;
                 Event::Close
+            } else if self.seq == 0 {
+                // A new connection owes its first head within `header_timeout`, from the connect.
+                Event::NeedData(Wait::Head)
             } else {
                 Event::NeedData(Wait::Idle)
             };
@@ -738,7 +741,7 @@ GET /e HTTP/1.0\r\n\r\n";
     }
 
     #[test]
-    fn a_timeout_mid_head_is_a_408_and_idle_timeouts_close_quietly() {
+    fn a_timeout_mid_head_is_a_408_and_silent_or_idle_timeouts_close_quietly() {
         let mut conn = Connection::new(Arc::new(Limits::default()));
         let buf = conn.read_buf();
         buf[..3].copy_from_slice(b"GET");
@@ -754,7 +757,23 @@ GET /e HTTP/1.0\r\n\r\n";
             .output()
             .starts_with(b"HTTP/1.1 408 Request Timeout\r\n"));
 
+        let mut silent = Connection::new(Arc::new(Limits::default()));
+        assert!(matches!(
+            silent.poll(&mut req, None),
+            Event::NeedData(Wait::Head)
+        ));
+        silent.timed_out(Wait::Head);
+        assert!(matches!(silent.poll(&mut req, None), Event::Close));
+        assert!(silent.output().is_empty());
+
         let mut idle = Connection::new(Arc::new(Limits::default()));
+        let raw = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+        idle.read_buf()[..raw.len()].copy_from_slice(raw);
+        idle.received(raw.len());
+        assert!(matches!(idle.poll(&mut req, None), Event::Request(_)));
+        let _ = idle.respond(Response::text("x"), DATE, false);
+        let sent = idle.output().len();
+        idle.consumed_output(sent);
         assert!(matches!(
             idle.poll(&mut req, None),
             Event::NeedData(Wait::Idle)

@@ -41,7 +41,8 @@ pub struct Limits {
     pub max_fields: usize,
     /// Largest request body, in bytes, whether framed by Content-Length or chunked (413).
     pub max_body: u64,
-    /// How long a client may take to send a whole request head, from its first byte (408).
+    /// How long a client may take to send a whole request head, from its first byte (408). A new
+    /// connection must also send its first head within this time of connecting, or it is closed.
     pub header_timeout: Duration,
     /// How long a keep-alive connection may sit idle between requests before it is closed.
     pub idle_timeout: Duration,
