@@ -111,7 +111,8 @@ impl ChunkedDecoder {
     ) -> Result<(usize, usize), ParseError> {
         let mut i = 0;
         let mut written = 0;
-        while let Some(&b) = input.get(i) {
+        // Once done, the bytes that follow belong to the next message.
+        while let (Some(&b), false) = (input.get(i), self.is_done()) {
             if let State::Data { remaining } = self.state {
                 let room = out.len() - written;
                 if room == 0 {
@@ -134,9 +135,6 @@ impl ChunkedDecoder {
             }
             self.state = self.step(b, limits)?;
             i += 1;
-            if self.state == State::Done {
-                break;
-            }
         }
         Ok((i, written))
     }
@@ -562,6 +560,23 @@ mod tests {
                 );
             }
         }
+        Ok(())
+    }
+
+    #[test]
+    fn bytes_after_the_end_are_left_for_the_next_message() -> Result<(), ParseError> {
+        let mut decoder = ChunkedDecoder::new();
+        let mut out = [0u8; 8];
+        let input = b"1\r\na\r\n0\r\n\r\nGET";
+        let (read, written) = decoder.decode(input, &mut out, &Limits::default())?;
+        assert_eq!(
+            (read, written, decoder.is_done()),
+            (input.len() - 3, 1, true)
+        );
+        assert_eq!(
+            decoder.decode(b"GET", &mut out, &Limits::default())?,
+            (0, 0)
+        );
         Ok(())
     }
 }

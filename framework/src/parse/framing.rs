@@ -28,6 +28,33 @@ pub struct Framing {
     pub expect_continue: bool,
 }
 
+/// Whether `value` is `uri-host [ ":" port ]` (RFC 9110 §7.2, RFC 3986 §3.2.2): a bracketed
+/// IP literal or a registered name / IPv4 address, then optionally a colon and digits. `Host` may
+/// be empty (`allow_empty`); the authority of an absolute-form target may not.
+pub(crate) fn valid_authority(value: &[u8], allow_empty: bool) -> bool {
+    let (host, rest) = if value.first() == Some(&b'[') {
+        match value.iter().position(|&b| b == b']') {
+            Some(end) => (&value[1..end], &value[end + 1..]),
+            None => return false,
+        }
+    } else {
+        let end = value.iter().position(|&b| b == b':').unwrap_or(value.len());
+        (&value[..end], &value[end..])
+    };
+    let host_ok = host.iter().all(|&b| {
+        HOST[usize::from(b)]
+            && (b != b':' || value.first() == Some(&b'['))
+            && b != b'['
+            && b != b']'
+    });
+    let port_ok = match rest.split_first() {
+        None => true,
+        Some((b':', port)) => port.iter().all(u8::is_ascii_digit),
+        Some(_) => false,
+    };
+    host_ok && port_ok && (allow_empty || !host.is_empty())
+}
+
 /// Calls `f` on each non-empty, whitespace-trimmed element of a comma-separated list
 /// (RFC 9110 §5.6.1), stopping at the first error.
 fn list_elements<E>(value: &[u8], mut f: impl FnMut(&[u8]) -> Result<(), E>) -> Result<(), E> {
@@ -87,7 +114,7 @@ pub fn inspect(head: &Head<'_>) -> Result<Framing, ParseError> {
         match name.len() {
             4 if name.eq_ignore_ascii_case(b"host") => {
                 hosts += 1;
-                if !value.iter().all(|&b| HOST[usize::from(b)]) {
+                if !valid_authority(value, true) {
                     return Err(ParseError::InvalidHost);
                 }
             }
@@ -513,5 +540,42 @@ mod tests {
                 "{value:?}"
             );
         }
+    }
+
+    #[test]
+    fn host_port_must_be_digits() {
+        for good in [
+            &b""[..],
+            b"a",
+            b"a:80",
+            b"a:",
+            b"10.0.0.1:8080",
+            b"[::1]",
+            b"[::1]:80",
+            b"[v1.x]",
+        ] {
+            assert!(
+                valid_authority(good, true),
+                "{:?}",
+                String::from_utf8_lossy(good)
+            );
+        }
+        for bad in [
+            &b"a:x"[..],
+            b"a:80:81",
+            b"[::1",
+            b"[::1]x",
+            b"::1",
+            b"a]",
+            b"[::1]:8x",
+        ] {
+            assert!(
+                !valid_authority(bad, true),
+                "{:?}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+        assert!(!valid_authority(b"", false));
+        assert!(!valid_authority(b":80", false));
     }
 }
