@@ -1,14 +1,75 @@
-//! Procedural macros for `framework`.
+//! Route attributes and `routes![]` for `framework`. Users depend on `framework`, which
+//! re-exports these macros.
 //!
-//! Users never depend on this crate directly: `framework` re-exports what it defines.
-//! The route attributes (`#[get]`, `#[post]`, …) and `routes![]` arrive with the routing work;
-//! until then this crate only proves that the proc-macro side of the workspace builds.
+//! The pipeline is the file layout: `attr.rs` parses an attribute and its function into a
+//! [`attr::RouteDef`], `path.rs` parses the path pattern, `check.rs` validates the two together,
+//! `expand.rs` emits calls into `::framework::__private`, and `routes.rs` expands `routes![...]`.
+//! Every error is collected by `diag.rs` and reported at once, each spanned on its culprit.
+
+mod attr;
+mod check;
+mod diag;
+mod expand;
+mod path;
+mod routes;
 
 use proc_macro::TokenStream;
 
-/// Placeholder kept until the route attributes land: expands to nothing.
-#[doc(hidden)]
+/// `#[get("/path")]`: the function answers `GET` (and `HEAD`) on this path. See
+/// `framework::route` for the path syntax and argument binding.
+#[proc_macro_attribute]
+pub fn get(args: TokenStream, item: TokenStream) -> TokenStream {
+    attr::route(Some("GET"), args.into(), item.into()).into()
+}
+
+/// `#[post("/path")]`: the function answers `POST` on this path.
+#[proc_macro_attribute]
+pub fn post(args: TokenStream, item: TokenStream) -> TokenStream {
+    attr::route(Some("POST"), args.into(), item.into()).into()
+}
+
+/// `#[put("/path")]`: the function answers `PUT` on this path.
+#[proc_macro_attribute]
+pub fn put(args: TokenStream, item: TokenStream) -> TokenStream {
+    attr::route(Some("PUT"), args.into(), item.into()).into()
+}
+
+/// `#[patch("/path")]`: the function answers `PATCH` on this path.
+#[proc_macro_attribute]
+pub fn patch(args: TokenStream, item: TokenStream) -> TokenStream {
+    attr::route(Some("PATCH"), args.into(), item.into()).into()
+}
+
+/// `#[delete("/path")]`: the function answers `DELETE` on this path.
+#[proc_macro_attribute]
+pub fn delete(args: TokenStream, item: TokenStream) -> TokenStream {
+    attr::route(Some("DELETE"), args.into(), item.into()).into()
+}
+
+/// `#[head("/path")]`: the function answers `HEAD` on this path, instead of the `GET` route.
+#[proc_macro_attribute]
+pub fn head(args: TokenStream, item: TokenStream) -> TokenStream {
+    attr::route(Some("HEAD"), args.into(), item.into()).into()
+}
+
+/// `#[options("/path")]`: the function answers `OPTIONS` on this path, instead of the automatic
+/// `204` with `Allow`.
+#[proc_macro_attribute]
+pub fn options(args: TokenStream, item: TokenStream) -> TokenStream {
+    attr::route(Some("OPTIONS"), args.into(), item.into()).into()
+}
+
+/// `#[route(GET, POST, "/path")]`: the function answers every listed method on this path.
+/// Standard methods are written as uppercase identifiers; an extension method as a string
+/// (`#[route("PURGE", "/cache")]`).
+#[proc_macro_attribute]
+pub fn route(args: TokenStream, item: TokenStream) -> TokenStream {
+    attr::route(None, args.into(), item.into()).into()
+}
+
+/// `routes![a, b, module::c]`: the routes of these annotated functions, as a `Vec` to mount.
+/// Two routes in one list that answer the same method on the same paths are a compile error.
 #[proc_macro]
-pub fn __placeholder(_input: TokenStream) -> TokenStream {
-    TokenStream::new()
+pub fn routes(input: TokenStream) -> TokenStream {
+    routes::expand(input.into()).into()
 }

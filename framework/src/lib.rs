@@ -21,16 +21,47 @@
 //!
 //! Every bound is a field of [`Limits`], with a documented default.
 
+mod app;
+mod error;
+pub mod extract;
 mod http;
 pub mod parse;
+mod respond;
+mod route;
+pub mod router;
 mod server;
 mod write;
 
+pub use app::{App, Bound, BuildError, RunError, Service};
+pub use error::Error;
+pub use extract::{FromRequest, FromRequestParts, RequestContext, State};
+pub use framework_macros::{delete, get, head, options, patch, post, put, route, routes};
 pub use http::{
     Body, BodyError, HeaderError, HeaderMap, Method, Request, Response, ResponseBody, StatusCode,
     Version,
 };
+pub use respond::IntoResponse;
+pub use route::Route;
 pub use server::{Limits, Server, ShutdownHandle, ShutdownReport};
+
+/// What the route macros expand to. Not a public API: it changes with the macros, which are
+/// released in lockstep with this crate.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::extract::{
+        path_param, FromRequest, FromRequestParts, RequestContext, Requirements,
+    };
+    pub use crate::http::{Request, Response};
+    pub use crate::respond::IntoResponse;
+    pub use crate::route::{conflicts, HandlerFn, IntoRoute, Route, RouteInfo};
+
+    /// Converts a handler's return value; a separate function so that a return type that is not
+    /// a responder is reported at the return type.
+    #[inline]
+    pub fn respond<R: IntoResponse>(value: R) -> Response {
+        value.into_response()
+    }
+}
 
 /// The README's code blocks, compiled as doctests so they cannot rot.
 #[cfg(doctest)]

@@ -1,0 +1,181 @@
+//! A route attribute and its function, parsed into a [`RouteDef`].
+
+use crate::diag::Errors;
+use crate::path::{self, Segment};
+use crate::{check, expand};
+use proc_macro2::{Span, TokenStream};
+use quote::quote;
+use syn::parse::{Parse, ParseStream};
+use syn::punctuated::Punctuated;
+use syn::{FnArg, Ident, ItemFn, LitStr, Pat, Token, Type};
+
+/// The methods a route attribute knows by name.
+pub(crate) const KNOWN_METHODS: [&str; 8] = ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "TRACE"];
+
+/// One handler argument.
+pub(crate) struct Arg {
+    /// The bound name, when the pattern is a plain identifier (`id`, `mut id`).
+    pub(crate) name: Option<Ident>,
+    pub(crate) ty: Type,
+}
+
+/// Everything the expansion needs about one route.
+pub(crate) struct RouteDef {
+    pub(crate) methods: Vec<String>,
+    pub(crate) path: LitStr,
+    pub(crate) segments: Vec<Segment>,
+    pub(crate) func: ItemFn,
+    pub(crate) args: Vec<Arg>,
+}
+
+/// `#[route(GET, POST, "/path")]` arguments: methods, then the path.
+enum MethodOrPath {
+    Ident(Ident),
+    Lit(LitStr),
+}
+
+impl Parse for MethodOrPath {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        if input.peek(LitStr) {
+            input.parse().map(Self::Lit)
+        } else if input.peek(Ident) {
+            input.parse().map(Self::Ident)
+        } else {
+            Err(input.error("expected a method (`GET`) or the route path (`\"/users/:id\"`)"))
+        }
+    }
+}
+
+fn parse_methods_and_path(args: TokenStream, errors: &mut Errors) -> Option<(Vec<String>, LitStr)> {
+    let items = match syn::parse::Parser::parse2(Punctuated::<MethodOrPath, Token![,]>::parse_terminated, args.clone()) {
+        Ok(items) => items,
+        Err(e) => {
+            errors.push(e);
+            return None;
+        }
+    };
+    let mut items: Vec<MethodOrPath> = items.into_iter().collect();
+    let Some(MethodOrPath::Lit(path)) = items.pop() else {
+        errors.at(
+            Span::call_site(),
+            "expected the methods and then the path, e.g. `#[route(GET, POST, \"/users\")]`",
+        );
+        return None;
+    };
+    if items.is_empty() {
+        errors.spanned(&path, "list at least one method before the path, e.g. `#[route(GET, POST, \"/users\")]`");
+    }
+    let mut methods = Vec::new();
+    for item in items {
+        match item {
+            MethodOrPath::Ident(ident) => {
+                let name = ident.to_string();
+                if KNOWN_METHODS.contains(&name.as_str()) {
+                    methods.push(name);
+                } else if KNOWN_METHODS.contains(&name.to_ascii_uppercase().as_str()) {
+                    errors.spanned(&ident, format!("methods are written in uppercase: use `{}`", name.to_ascii_uppercase()));
+                } else if name == "CONNECT" {
+                    errors.spanned(&ident, "`CONNECT` cannot be routed: the server answers it with 501 Not Implemented");
+                } else {
+                    errors.spanned(
+                        &ident,
+                        format!("unknown method `{name}`: use one of {}, or write an extension method as a string, e.g. `\"PURGE\"`", KNOWN_METHODS.join(", ")),
+                    );
+                }
+            }
+            MethodOrPath::Lit(lit) => {
+                let name = lit.value();
+                let token = !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+                if !token {
+                    errors.spanned(&lit, format!("`{name}` is not a method name: a method is a token such as `\"PURGE\"`"));
+                } else if name == "CONNECT" {
+                    errors.spanned(&lit, "`CONNECT` cannot be routed: the server answers it with 501 Not Implemented");
+                } else {
+                    methods.push(name);
+                }
+            }
+        }
+    }
+    Some((methods, path))
+}
+
+/// Parses the attribute arguments and the function; `None` when nothing sensible can be built.
+fn parse(method: Option<&str>, args: TokenStream, item: TokenStream, errors: &mut Errors) -> Option<RouteDef> {
+    let attr_name = method.map_or_else(|| "route".to_string(), str::to_ascii_lowercase);
+    let (methods, path) = match method {
+        Some(m) => match syn::parse2::<LitStr>(args.clone()) {
+            Ok(path) => (vec![m.to_string()], path),
+            Err(_) => {
+                let msg = format!("expected the route path as a string, e.g. `#[{attr_name}(\"/users/:id\")]`");
+                if args.is_empty() {
+                    errors.at(Span::call_site(), msg);
+                } else {
+                    errors.spanned(&args, msg);
+                }
+                return None;
+            }
+        },
+        None => parse_methods_and_path(args, errors)?,
+    };
+    let func: ItemFn = match syn::parse2(item.clone()) {
+        Ok(func) => func,
+        Err(_) => {
+            errors.spanned(
+                &item,
+                format!("`#[{attr_name}]` must be placed on a function: it turns a plain `fn` into a route handler"),
+            );
+            return None;
+        }
+    };
+    let segments = path::parse(&path, errors);
+    let args = func
+        .sig
+        .inputs
+        .iter()
+        .filter_map(|input| match input {
+            FnArg::Receiver(receiver) => {
+                errors.spanned(receiver, "a route handler is a free function: it cannot take `self`");
+                None
+            }
+            FnArg::Typed(typed) => Some(Arg {
+                name: match &*typed.pat {
+                    Pat::Ident(p) if p.subpat.is_none() => Some(p.ident.clone()),
+                    _ => None,
+                },
+                ty: (*typed.ty).clone(),
+            }),
+        })
+        .collect();
+    Some(RouteDef {
+        methods,
+        path,
+        segments,
+        func,
+        args,
+    })
+}
+
+/// The whole attribute: parse, check, expand. On error the user's function is kept as it was, so
+/// its callers do not get a second wave of errors.
+pub(crate) fn route(method: Option<&str>, args: TokenStream, item: TokenStream) -> TokenStream {
+    let mut errors = Errors::new();
+    let def = parse(method, args, item.clone(), &mut errors);
+    if let Some(def) = &def {
+        check::all(def, &mut errors);
+    }
+    match (errors.finish(), def) {
+        (Ok(()), Some(def)) => expand::route(&def),
+        (Err(e), _) => {
+            let e = e.into_compile_error();
+            quote!(#e #item)
+        }
+        (Ok(()), None) => item,
+    }
+}
+
+/// The names of the path parameters, in order.
+impl RouteDef {
+    pub(crate) fn params(&self) -> Vec<&str> {
+        path::params(&self.segments)
+    }
+}

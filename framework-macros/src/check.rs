@@ -1,0 +1,30 @@
+//! Checks a [`RouteDef`] as a whole: the function's signature, and path parameters against
+//! arguments.
+
+use crate::attr::RouteDef;
+use crate::diag::Errors;
+
+pub(crate) fn all(def: &RouteDef, errors: &mut Errors) {
+    let sig = &def.func.sig;
+    if let Some(asyncness) = &sig.asyncness {
+        errors.spanned(
+            asyncness,
+            "route handlers cannot be `async`: the framework is synchronous (each connection has its own thread), so remove `async` and call blocking code directly",
+        );
+    }
+    if !sig.generics.params.is_empty() {
+        errors.spanned(&sig.generics, "route handlers cannot be generic: give every argument a concrete type");
+    }
+    if let Some(variadic) = &sig.variadic {
+        errors.spanned(variadic, "route handlers cannot be variadic");
+    }
+    for name in def.params() {
+        if !def.args.iter().any(|a| a.name.as_ref().is_some_and(|n| n == name)) {
+            errors.spanned(
+                &def.path,
+                format!("route parameter `{name}` has no matching argument: add an argument `{name}` (its type implements `FromStr`), or remove `:{name}` from the path"),
+            );
+            errors.at(sig.paren_token.span.join(), format!("expected an argument named `{name}` here"));
+        }
+    }
+}

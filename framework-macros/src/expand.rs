@@ -1,0 +1,109 @@
+//! [`RouteDef`] → tokens: the user's function unchanged, plus a hidden struct of the same name
+//! whose `IntoRoute` impl builds the route. Generated code names only `::framework::__private`.
+
+use crate::attr::RouteDef;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::ReturnType;
+
+pub(crate) fn route(def: &RouteDef) -> TokenStream {
+    let func = &def.func;
+    let vis = &func.vis;
+    let name = &func.sig.ident;
+    let name_str = name.to_string();
+    let path = &def.path;
+    let methods = &def.methods;
+    let params = def.params();
+    let last = def.args.len().saturating_sub(1);
+
+    let mut extract = Vec::new();
+    let mut needs = Vec::new();
+    let mut values = Vec::new();
+    for (i, arg) in def.args.iter().enumerate() {
+        let ty = &arg.ty;
+        let var = format_ident!("__arg{}", i);
+        let param = arg
+            .name
+            .as_ref()
+            .and_then(|n| params.iter().position(|p| n == p));
+        // Spanned on the type, so a missing trait is reported at the argument.
+        let value = match param {
+            Some(index) => {
+                let pname = &params[index];
+                quote_spanned! {ty.span()=>
+                    ::framework::__private::path_param::<#ty>(&*__req, __cx, #index, #pname)
+                }
+            }
+            None if i == last => {
+                needs.push(quote_spanned! {ty.span()=>
+                    <#ty as ::framework::__private::FromRequest<_>>::requirements(__needs);
+                });
+                quote_spanned! {ty.span()=>
+                    <#ty as ::framework::__private::FromRequest<_>>::from_request(__req, __cx)
+                }
+            }
+            None => {
+                needs.push(quote_spanned! {ty.span()=>
+                    <#ty as ::framework::__private::FromRequestParts>::requirements(__needs);
+                });
+                quote_spanned! {ty.span()=>
+                    <#ty as ::framework::__private::FromRequestParts>::from_request_parts(&*__req, __cx)
+                }
+            }
+        };
+        extract.push(quote! {
+            let #var: #ty = match #value {
+                ::core::result::Result::Ok(value) => value,
+                ::core::result::Result::Err(rejection) => {
+                    return ::framework::__private::IntoResponse::into_response(rejection);
+                }
+            };
+        });
+        values.push(var);
+    }
+    let respond = match &func.sig.output {
+        ReturnType::Type(_, ty) => quote_spanned! {ty.span()=>
+            ::framework::__private::respond::<#ty>(#name(#(#values),*))
+        },
+        ReturnType::Default => quote! {
+            ::framework::__private::respond::<()>(#name(#(#values),*))
+        },
+    };
+
+    quote! {
+        #func
+
+        #[doc(hidden)]
+        #[allow(non_camel_case_types)]
+        #vis struct #name {}
+
+        impl ::framework::__private::IntoRoute for #name {
+            const INFO: ::framework::__private::RouteInfo = ::framework::__private::RouteInfo {
+                methods: &[#(#methods),*],
+                path: #path,
+                name: #name_str,
+                file: ::core::file!(),
+                line: ::core::line!(),
+            };
+
+            fn into_route(self) -> ::framework::__private::Route {
+                fn handler(
+                    __req: &mut ::framework::__private::Request,
+                    __cx: &::framework::__private::RequestContext<'_>,
+                ) -> ::framework::__private::Response {
+                    #(#extract)*
+                    #respond
+                }
+                fn requirements(__needs: &mut ::framework::__private::Requirements) {
+                    #(#needs)*
+                }
+                ::framework::__private::Route::from_generated(
+                    &<Self as ::framework::__private::IntoRoute>::INFO,
+                    handler,
+                    requirements,
+                )
+            }
+        }
+    }
+}

@@ -1,0 +1,399 @@
+//! The application builder: routes, state and limits, checked once and then served.
+
+use crate::error::json_error;
+use crate::extract::{RequestContext, Requirements};
+use crate::http::{Method, Request, Response, StatusCode};
+use crate::respond::IntoResponse;
+use crate::route::Route;
+use crate::router::{InsertError, Miss, Router};
+use crate::server::{Limits, Server, ShutdownHandle};
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
+use std::fmt;
+use std::io::{self, Write};
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::sync::Arc;
+
+/// Application state, one value per type.
+#[derive(Default)]
+pub(crate) struct StateMap {
+    values: HashMap<TypeId, Arc<dyn Any + Send + Sync>>,
+}
+
+impl StateMap {
+    pub(crate) fn get<T: Send + Sync + 'static>(&self) -> Option<Arc<T>> {
+        self.values.get(&TypeId::of::<T>()).and_then(|v| Arc::clone(v).downcast().ok())
+    }
+}
+
+impl fmt::Debug for StateMap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "StateMap({} values)", self.values.len())
+    }
+}
+
+/// Why an app could not be built. Each names the routes at fault and where they are declared.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// Two routes answer the same method on the same paths.
+    Conflict {
+        /// The method both answer.
+        method: String,
+        /// The first route: `name (file:line) path`.
+        first: String,
+        /// The second route, same form.
+        second: String,
+    },
+    /// A route's path (with its mount prefix) is not a valid pattern.
+    InvalidPath {
+        /// The route: `name (file:line)`.
+        route: String,
+        /// The full path.
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A route takes `State<T>` for a `T` never registered with [`App::manage`].
+    MissingState {
+        /// The route: `name (file:line)`.
+        route: String,
+        /// The state type.
+        type_name: &'static str,
+    },
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Conflict { method, first, second } => write!(
+                f,
+                "routes conflict: {method} {second} would answer the same requests as {method} {first}; remove one or change its path"
+            ),
+            Self::InvalidPath { route, path, reason } => write!(f, "route {route}: invalid path `{path}`: {reason}"),
+            Self::MissingState { route, type_name } => write!(
+                f,
+                "route {route} takes `State<{type_name}>`, but no `{type_name}` was registered: add `.manage(value)` to the App"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+/// Why [`App::run`] or [`App::bind`] failed.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum RunError {
+    /// The app is inconsistent (see [`BuildError`]).
+    Build(BuildError),
+    /// The address could not be bound, or the listener failed.
+    Io(io::Error),
+}
+
+impl fmt::Display for RunError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Build(e) => e.fmt(f),
+            Self::Io(e) => write!(f, "server error: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for RunError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Build(e) => Some(e),
+            Self::Io(e) => Some(e),
+        }
+    }
+}
+
+impl From<BuildError> for RunError {
+    fn from(e: BuildError) -> Self {
+        Self::Build(e)
+    }
+}
+
+impl From<io::Error> for RunError {
+    fn from(e: io::Error) -> Self {
+        Self::Io(e)
+    }
+}
+
+/// An application: mounted routes, shared state and limits.
+///
+/// ```no_run
+/// use framework::{get, routes, App};
+///
+/// #[get("/hello/:name")]
+/// fn hello(name: String) -> String {
+///     format!("Hello, {name}!")
+/// }
+///
+/// fn main() -> Result<(), framework::RunError> {
+///     App::new().mount("/", routes![hello]).run("127.0.0.1:8080")
+/// }
+/// ```
+#[must_use]
+pub struct App {
+    routes: Vec<Route>,
+    state: StateMap,
+    limits: Limits,
+    banner: bool,
+}
+
+impl Default for App {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Debug for App {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("App")
+            .field("routes", &self.routes)
+            .field("state", &self.state)
+            .field("limits", &self.limits)
+            .finish()
+    }
+}
+
+/// Joins a mount prefix and a route path: `"/api" + "/users"` is `/api/users`; `"/"` adds nothing;
+/// a route `/` under `/api` is `/api`.
+fn join(prefix: &str, path: &str) -> String {
+    let prefix = prefix.trim_end_matches('/');
+    if prefix.is_empty() {
+        path.to_string()
+    } else if path == "/" {
+        prefix.to_string()
+    } else {
+        format!("{prefix}{path}")
+    }
+}
+
+impl App {
+    /// An app with no routes, no state and default limits; it prints a start-up banner.
+    pub fn new() -> Self {
+        Self {
+            routes: Vec::new(),
+            state: StateMap::default(),
+            limits: Limits::default(),
+            banner: true,
+        }
+    }
+
+    /// Mounts routes under a prefix (`"/"` for none). Mount as often as needed; conflicts across
+    /// mounts are reported by [`App::build`].
+    pub fn mount(mut self, prefix: &str, routes: Vec<Route>) -> Self {
+        let prefix = if prefix.starts_with('/') { prefix.to_string() } else { format!("/{prefix}") };
+        for mut route in routes {
+            route.path = join(&prefix, &route.path);
+            self.routes.push(route);
+        }
+        self
+    }
+
+    /// Registers shared state, which handlers take as [`State<T>`](crate::State). One value per
+    /// type; a second `manage` of the same type replaces the first.
+    pub fn manage<T: Send + Sync + 'static>(mut self, value: T) -> Self {
+        self.state.values.insert(TypeId::of::<T>(), Arc::new(value));
+        self
+    }
+
+    /// Replaces the server limits.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Turns the start-up banner (address and route table, on stdout) on or off.
+    pub fn banner(mut self, on: bool) -> Self {
+        self.banner = on;
+        self
+    }
+
+    /// Checks the app and builds the request handler: every path must be a valid pattern, no two
+    /// routes may answer the same method on the same paths, and every `State<T>` a route takes
+    /// must be registered.
+    ///
+    /// # Errors
+    /// The first [`BuildError`] found.
+    pub fn build(self) -> Result<Service, BuildError> {
+        let describe = |r: &Route| format!("`{}` ({})", r.name, r.location());
+        let mut router = Router::new();
+        for route in &self.routes {
+            let mut needs = Requirements::default();
+            (route.requirements)(&mut needs);
+            if let Some(&(_, type_name)) = needs.state.iter().find(|(id, _)| !self.state.values.contains_key(id)) {
+                return Err(BuildError::MissingState {
+                    route: describe(route),
+                    type_name,
+                });
+            }
+            for method in &route.methods {
+                let result = router.insert(method.clone(), &route.path, route.clone());
+                match result {
+                    Ok(()) => {}
+                    Err(InsertError::Conflict { index }) => {
+                        let first = router.values().nth(index).map_or_else(String::new, |r| format!("{} {}", r.path, describe(r)));
+                        return Err(BuildError::Conflict {
+                            method: method.to_string(),
+                            first,
+                            second: format!("{} {}", route.path, describe(route)),
+                        });
+                    }
+                    Err(e) => {
+                        return Err(BuildError::InvalidPath {
+                            route: describe(route),
+                            path: route.path.clone(),
+                            reason: e.to_string(),
+                        })
+                    }
+                }
+            }
+        }
+        Ok(Service {
+            router,
+            state: self.state,
+            routes: self.routes,
+            limits: self.limits,
+            banner: self.banner,
+        })
+    }
+
+    /// Builds the app and binds a listening socket (port 0 picks a free port).
+    ///
+    /// # Errors
+    /// A [`BuildError`], or the address cannot be bound.
+    pub fn bind(self, addr: impl ToSocketAddrs) -> Result<Bound, RunError> {
+        let service = self.build()?;
+        let server = Server::bind(addr)?.with_limits(service.limits.clone());
+        Ok(Bound {
+            server,
+            service: Arc::new(service),
+        })
+    }
+
+    /// Builds, binds, prints the banner (unless turned off) and serves until shut down.
+    ///
+    /// # Errors
+    /// A [`BuildError`], or the address cannot be bound.
+    pub fn run(self, addr: impl ToSocketAddrs) -> Result<(), RunError> {
+        self.bind(addr)?.serve()
+    }
+}
+
+/// A built app: the router and the state, ready to answer requests.
+pub struct Service {
+    router: Router<Route>,
+    state: StateMap,
+    routes: Vec<Route>,
+    limits: Limits,
+    banner: bool,
+}
+
+impl fmt::Debug for Service {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Service").field("routes", &self.routes).finish_non_exhaustive()
+    }
+}
+
+impl Service {
+    /// Answers one request: route it, run its handler, or answer 404, 405 or an automatic OPTIONS.
+    pub fn handle(&self, req: &mut Request) -> Response {
+        if *req.method() == Method::Options && req.path() == "*" {
+            return allow_response(StatusCode::NO_CONTENT, "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
+        }
+        match self.router.at(req.method(), req.path()) {
+            Ok(m) => {
+                let cx = RequestContext {
+                    params: &m.params,
+                    state: &self.state,
+                };
+                (m.value.handler)(req, &cx)
+            }
+            Err(Miss::NotFound) => json_error(StatusCode::NOT_FOUND, "not found"),
+            // RFC 9110 §9.3.7: OPTIONS answers with the allowed methods.
+            Err(Miss::MethodNotAllowed(allow)) if *req.method() == Method::Options => {
+                allow_response(StatusCode::NO_CONTENT, allow)
+            }
+            // RFC 9110 §15.5.6: a 405 carries Allow.
+            Err(Miss::MethodNotAllowed(allow)) => {
+                let mut res = json_error(StatusCode::METHOD_NOT_ALLOWED, "method not allowed");
+                let _ = res.headers_mut().insert("Allow", allow);
+                res
+            }
+        }
+    }
+
+    /// The routes, in mount order.
+    #[must_use]
+    pub fn routes(&self) -> &[Route] {
+        &self.routes
+    }
+
+    /// Writes the start-up banner: where the server listens and the route table.
+    fn print_banner(&self, addr: SocketAddr) {
+        let mut out = io::stdout().lock();
+        let _ = writeln!(out, "listening on http://{addr}");
+        let width = self.routes.iter().map(|r| r.path.len()).max().unwrap_or(0);
+        for r in &self.routes {
+            let methods: Vec<&str> = r.methods.iter().map(Method::as_str).collect();
+            let _ = writeln!(out, "  {:<8} {:<width$}  {} ({})", methods.join(","), r.path, r.name, r.location());
+        }
+        let _ = out.flush();
+    }
+}
+
+fn allow_response(status: StatusCode, allow: &str) -> Response {
+    let mut res = Response::new(status);
+    let _ = res.headers_mut().insert("Allow", allow);
+    res
+}
+
+impl IntoResponse for BuildError {
+    fn into_response(self) -> Response {
+        json_error(StatusCode::INTERNAL_SERVER_ERROR, &self.to_string())
+    }
+}
+
+/// An app bound to its address, not serving yet: learn the address (useful with port 0) and get
+/// a shutdown handle first.
+pub struct Bound {
+    server: Server,
+    service: Arc<Service>,
+}
+
+impl fmt::Debug for Bound {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Bound").field("addr", &self.server.local_addr()).finish_non_exhaustive()
+    }
+}
+
+impl Bound {
+    /// The address the server listens on.
+    #[must_use]
+    pub fn local_addr(&self) -> SocketAddr {
+        self.server.local_addr()
+    }
+
+    /// A handle to shut the server down gracefully.
+    #[must_use]
+    pub fn shutdown_handle(&self) -> ShutdownHandle {
+        self.server.shutdown_handle()
+    }
+
+    /// Prints the banner (unless turned off) and serves until shut down.
+    ///
+    /// # Errors
+    /// Only if the listening socket fails.
+    pub fn serve(self) -> Result<(), RunError> {
+        if self.service.banner {
+            self.service.print_banner(self.server.local_addr());
+        }
+        let service = self.service;
+        self.server.serve(move |req: &mut Request| service.handle(req))?;
+        Ok(())
+    }
+}

@@ -1,0 +1,119 @@
+//! Extractors: typed values a handler takes as arguments, built from the request.
+//!
+//! Two traits, so that at most one argument can read the body, checked by the compiler:
+//! [`FromRequestParts`] sees the request head (any number of arguments may use it), and
+//! [`FromRequest`] may consume the body (only the last argument is extracted with it). Every
+//! `FromRequestParts` type is also a `FromRequest` one, so a head-only extractor can come last too.
+//!
+//! Arguments named like a `:param` of the route path are not extractors: they are parsed from the
+//! percent-decoded segment with [`FromStr`](std::str::FromStr), and a value that does not parse is
+//! a `400` naming the parameter.
+
+mod body;
+mod path;
+mod state;
+
+pub use path::FromParam;
+pub use path::path_param;
+pub use state::State;
+
+use crate::http::Request;
+use crate::respond::IntoResponse;
+use crate::router::Params;
+use std::any::TypeId;
+
+/// What an extractor can see besides the request: the route's path parameters and the
+/// application's state.
+#[derive(Debug)]
+pub struct RequestContext<'a> {
+    pub(crate) params: &'a Params,
+    pub(crate) state: &'a crate::app::StateMap,
+}
+
+impl RequestContext<'_> {
+    /// The raw (still percent-encoded) value of path parameter `i` of this request.
+    #[must_use]
+    pub fn raw_param<'r>(&self, req: &'r Request, i: usize) -> Option<&'r str> {
+        self.params.get(req.path(), i)
+    }
+}
+
+/// What a route's extractors need from the application, checked when the app is built, so that a
+/// missing `State<T>` is a start-up error and not a `500` at request time.
+#[derive(Debug, Default)]
+pub struct Requirements {
+    pub(crate) state: Vec<(TypeId, &'static str)>,
+}
+
+impl Requirements {
+    /// Declares that state of type `T` must be registered with `App::manage`.
+    pub fn state<T: 'static>(&mut self) {
+        self.state.push((TypeId::of::<T>(), std::any::type_name::<T>()));
+    }
+}
+
+/// An extractor that needs only the request head (method, target, fields, path parameters,
+/// state). Any number of a handler's arguments may be such extractors.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a handler argument here",
+    label = "not a path parameter, and not an extractor of the request head",
+    note = "an argument is either named like a `:param` of the route path (its type then implements `FromStr`), or its type implements `framework::FromRequestParts`",
+    note = "extractors that read the body (`FromRequest`, e.g. `Json`, `Form`, `String`, `Body`) may only be the last argument"
+)]
+pub trait FromRequestParts: Sized {
+    /// What the client gets when extraction fails.
+    type Rejection: IntoResponse;
+
+    /// Builds the value from the request head.
+    ///
+    /// # Errors
+    /// The rejection, turned into the response by the caller.
+    fn from_request_parts(req: &Request, cx: &RequestContext<'_>) -> Result<Self, Self::Rejection>;
+
+    /// Declares what the extractor needs from the application (see [`Requirements`]).
+    fn requirements(_needs: &mut Requirements) {}
+}
+
+/// Markers that keep the blanket implementation of [`FromRequest`] for every
+/// [`FromRequestParts`] type apart from body extractors.
+pub mod marker {
+    /// The extractor reads the body.
+    #[derive(Debug)]
+    pub enum ViaRequest {}
+    /// The extractor only reads the head.
+    #[derive(Debug)]
+    pub enum ViaParts {}
+}
+
+/// An extractor that may consume the request body. Only a handler's last argument is extracted
+/// with this trait.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a handler argument",
+    label = "not a path parameter, and not an extractor",
+    note = "an argument is either named like a `:param` of the route path (its type then implements `FromStr`), or its type implements `framework::FromRequestParts` or, for the last argument, `framework::FromRequest`"
+)]
+pub trait FromRequest<M = marker::ViaRequest>: Sized {
+    /// What the client gets when extraction fails.
+    type Rejection: IntoResponse;
+
+    /// Builds the value from the request, body included.
+    ///
+    /// # Errors
+    /// The rejection, turned into the response by the caller.
+    fn from_request(req: &mut Request, cx: &RequestContext<'_>) -> Result<Self, Self::Rejection>;
+
+    /// Declares what the extractor needs from the application (see [`Requirements`]).
+    fn requirements(_needs: &mut Requirements) {}
+}
+
+impl<T: FromRequestParts> FromRequest<marker::ViaParts> for T {
+    type Rejection = T::Rejection;
+
+    fn from_request(req: &mut Request, cx: &RequestContext<'_>) -> Result<Self, Self::Rejection> {
+        T::from_request_parts(req, cx)
+    }
+
+    fn requirements(needs: &mut Requirements) {
+        T::requirements(needs);
+    }
+}

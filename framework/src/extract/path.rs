@@ -1,0 +1,38 @@
+//! Path parameters: an argument named like a `:param` is parsed from its percent-decoded segment.
+
+use super::RequestContext;
+use crate::http::Request;
+use crate::Error;
+use std::str::FromStr;
+
+/// A type a path parameter can be parsed into: anything that implements [`FromStr`].
+#[diagnostic::on_unimplemented(
+    message = "path parameter type `{Self}` does not implement `FromStr`",
+    label = "this parameter's type cannot be parsed from the path",
+    note = "an argument named like a `:param` of the route is parsed with `FromStr`: use a type that implements it (`u64`, `String`, `uuid::Uuid`, ...)"
+)]
+pub trait FromParam: Sized {
+    /// Parses the decoded segment.
+    ///
+    /// # Errors
+    /// `()` when the text is not a valid value.
+    fn from_param(text: &str) -> Result<Self, ()>;
+}
+
+impl<T: FromStr> FromParam for T {
+    fn from_param(text: &str) -> Result<Self, ()> {
+        text.parse().map_err(|_| ())
+    }
+}
+
+/// Parses path parameter number `index`, named `name`, for a generated handler.
+#[doc(hidden)]
+pub fn path_param<T: FromParam>(req: &Request, cx: &RequestContext<'_>, index: usize, name: &str) -> Result<T, Error> {
+    let raw = cx.raw_param(req, index).unwrap_or_default();
+    let decoded = crate::parse::decode_path_segment(raw)
+        .map_err(|e| Error::bad_request(format!("invalid path parameter `{name}`: {e}")))?;
+    T::from_param(&decoded).map_err(|()| {
+        let ty = std::any::type_name::<T>();
+        Error::bad_request(format!("invalid path parameter `{name}`: `{decoded}` is not a valid {ty}"))
+    })
+}

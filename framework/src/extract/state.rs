@@ -1,0 +1,56 @@
+//! `State<T>`: application state registered with `App::manage`, shared by every request.
+
+use super::{FromRequestParts, RequestContext, Requirements};
+use crate::http::Request;
+use crate::Error;
+use std::ops::Deref;
+use std::sync::Arc;
+
+/// Shared application state of type `T`, registered once with `App::manage(value)`. A route that
+/// takes `State<T>` for a `T` the app never registered is refused when the app is built.
+///
+/// ```
+/// use framework::{get, routes, App, State};
+/// use std::sync::atomic::{AtomicU64, Ordering};
+///
+/// struct Hits(AtomicU64);
+///
+/// #[get("/hits")]
+/// fn hits(hits: State<Hits>) -> String {
+///     (hits.0.fetch_add(1, Ordering::Relaxed) + 1).to_string()
+/// }
+///
+/// let app = App::new().manage(Hits(AtomicU64::new(0))).mount("/", routes![hits]);
+/// assert!(app.build().is_ok());
+/// ```
+#[derive(Debug)]
+pub struct State<T: ?Sized>(pub Arc<T>);
+
+impl<T: ?Sized> Clone for State<T> {
+    fn clone(&self) -> Self {
+        Self(Arc::clone(&self.0))
+    }
+}
+
+impl<T: ?Sized> Deref for State<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: Send + Sync + 'static> FromRequestParts for State<T> {
+    type Rejection = Error;
+
+    fn from_request_parts(_req: &Request, cx: &RequestContext<'_>) -> Result<Self, Error> {
+        cx.state.get::<T>().map(State).ok_or_else(|| {
+            // Unreachable for apps built with `App::build`, which checks requirements first.
+            Error::internal(format!("state `{}` is not registered", std::any::type_name::<T>()))
+        })
+    }
+
+    fn requirements(needs: &mut Requirements) {
+        needs.state::<T>();
+    }
+}

@@ -1,0 +1,505 @@
+//! The router: a tree of path segments. Insert routes once at start-up (conflicts fail there),
+//! then look paths up per request.
+//!
+//! Patterns are `/`-separated segments; each is static text, a `:name` parameter (one whole
+//! segment), or, last only, a `*name` catch-all (the rest of the path, at least one character).
+//! Precedence does not depend on the order of insertion: static segments beat parameters, which
+//! beat catch-alls, with backtracking, so `/users/me/posts` may match `/users/:id/posts` when
+//! `/users/me` has no `posts` below it.
+//!
+//! Trailing slashes are significant: `/users` and `/users/` are different paths, and a request
+//! for one never matches the other (no redirect). Empty segments (`/a//b`) match only patterns
+//! with empty segments, which the route macros refuse, so in practice they are 404.
+//!
+//! A path matches an *endpoint*; the endpoint then picks the handler by method. A path with no
+//! endpoint is `404`; an endpoint without the method is `405` with the endpoint's `Allow` list
+//! (which includes `HEAD` wherever `GET` is, and `OPTIONS`).
+//!
+//! ```
+//! use framework::router::{Miss, Router};
+//! use framework::Method;
+//!
+//! let mut router = Router::new();
+//! router.insert(Method::Get, "/users/:id", "show")?;
+//! router.insert(Method::Get, "/users/me", "me")?;
+//! router.insert(Method::Get, "/files/*path", "file")?;
+//!
+//! let m = router.at(&Method::Get, "/users/42").map_err(|_| "no match")?;
+//! assert_eq!((*m.value, m.params.get("/users/42", 0)), (&"show", Some("42")));
+//! assert_eq!(*router.at(&Method::Get, "/users/me").map_err(|_| "no match")?.value, "me");
+//! let m = router.at(&Method::Get, "/files/a/b.txt").map_err(|_| "no match")?;
+//! assert_eq!(m.params.get("/files/a/b.txt", 0), Some("a/b.txt"));
+//! assert!(matches!(router.at(&Method::Post, "/users/42"), Err(Miss::MethodNotAllowed(allow)) if allow == "GET, HEAD, OPTIONS"));
+//! assert!(matches!(router.at(&Method::Get, "/nope"), Err(Miss::NotFound)));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use crate::http::Method;
+use std::fmt;
+
+/// Why a pattern could not be inserted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum InsertError {
+    /// The pattern does not start with `/`.
+    MissingSlash,
+    /// A `:` or `*` with no name, or a name that is not an identifier.
+    InvalidParam {
+        /// The segment at fault.
+        segment: String,
+    },
+    /// A `*catch_all` that is not the last segment.
+    CatchAllNotLast,
+    /// An endpoint with the same shape already has a handler for this method; `index` is the
+    /// insertion index of that earlier route.
+    Conflict {
+        /// Insertion index of the route already there.
+        index: usize,
+    },
+}
+
+impl fmt::Display for InsertError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::MissingSlash => f.write_str("a route path must start with `/`"),
+            Self::InvalidParam { segment } => {
+                write!(f, "`{segment}` is not a valid parameter: write `:name` or `*name` with an identifier")
+            }
+            Self::CatchAllNotLast => f.write_str("a `*catch_all` must be the last segment"),
+            Self::Conflict { index } => write!(f, "conflicts with route #{index}"),
+        }
+    }
+}
+
+impl std::error::Error for InsertError {}
+
+/// Why a lookup found no handler.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Miss<'r> {
+    /// No endpoint matches the path.
+    NotFound,
+    /// An endpoint matches, without a handler for the method: the `Allow` value for the 405.
+    MethodNotAllowed(&'r str),
+}
+
+/// Most parameters kept without allocating.
+const INLINE_PARAMS: usize = 4;
+
+/// Parameter values of a match, as byte ranges of the looked-up path, in pattern order.
+/// [`Params::get`] borrows them back from the path; values are still percent-encoded.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Params {
+    inline: [(usize, usize); INLINE_PARAMS],
+    len: usize,
+    spill: Vec<(usize, usize)>,
+}
+
+impl Params {
+    fn push(&mut self, range: (usize, usize)) {
+        if self.len < INLINE_PARAMS {
+            self.inline[self.len] = range;
+        } else {
+            self.spill.push(range);
+        }
+        self.len += 1;
+    }
+
+    fn truncate(&mut self, len: usize) {
+        self.len = len;
+        self.spill.truncate(len.saturating_sub(INLINE_PARAMS));
+    }
+
+    /// Number of parameters.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the pattern had no parameters.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The raw (still percent-encoded) value of parameter `i`, borrowed from `path`, which must be
+    /// the path that was looked up.
+    #[must_use]
+    pub fn get<'p>(&self, path: &'p str, i: usize) -> Option<&'p str> {
+        let (start, end) = if i < INLINE_PARAMS.min(self.len) {
+            self.inline[i]
+        } else {
+            *self.spill.get(i.checked_sub(INLINE_PARAMS)?)?
+        };
+        path.get(start..end)
+    }
+}
+
+/// A successful lookup.
+#[derive(Debug)]
+pub struct Match<'r, T> {
+    /// The value inserted for the route.
+    pub value: &'r T,
+    /// Its parameters.
+    pub params: Params,
+}
+
+#[derive(Debug)]
+struct Endpoint {
+    /// `(method, index into values)`.
+    methods: Vec<(Method, usize)>,
+    /// The `Allow` value for a 405 or an automatic OPTIONS.
+    allow: String,
+}
+
+impl Endpoint {
+    fn new() -> Self {
+        Self {
+            methods: Vec::new(),
+            allow: String::new(),
+        }
+    }
+
+    fn refresh_allow(&mut self) {
+        let mut names: Vec<&str> = self.methods.iter().map(|(m, _)| m.as_str()).collect();
+        if names.contains(&"GET") {
+            names.push("HEAD");
+        }
+        names.push("OPTIONS");
+        // Standard order first, extensions after, each once.
+        let order = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"];
+        names.sort_by_key(|n| (order.iter().position(|o| o == n).unwrap_or(order.len()), *n));
+        names.dedup();
+        self.allow = names.join(", ");
+    }
+}
+
+#[derive(Debug, Default)]
+struct Node {
+    /// Static children, sorted by segment.
+    statics: Vec<(Box<str>, Node)>,
+    param: Option<Box<Node>>,
+    catch_all: Option<Endpoint>,
+    endpoint: Option<Endpoint>,
+}
+
+/// A segment of a pattern.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Segment<'a> {
+    Static(&'a str),
+    Param(&'a str),
+    CatchAll(&'a str),
+}
+
+fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c == '_' || c.is_ascii_alphabetic())
+        && chars.all(|c| c == '_' || c.is_ascii_alphanumeric())
+}
+
+/// Splits a pattern into segments, checking parameter syntax.
+fn segments(pattern: &str) -> Result<Vec<Segment<'_>>, InsertError> {
+    let rest = pattern.strip_prefix('/').ok_or(InsertError::MissingSlash)?;
+    let parts: Vec<&str> = rest.split('/').collect();
+    let last = parts.len() - 1;
+    parts
+        .iter()
+        .enumerate()
+        .map(|(i, part)| {
+            let seg = if let Some(name) = part.strip_prefix(':') {
+                Segment::Param(name)
+            } else if let Some(name) = part.strip_prefix('*') {
+                if i != last {
+                    return Err(InsertError::CatchAllNotLast);
+                }
+                Segment::CatchAll(name)
+            } else {
+                return Ok(Segment::Static(part));
+            };
+            match seg {
+                Segment::Param(name) | Segment::CatchAll(name) if is_identifier(name) => Ok(seg),
+                _ => Err(InsertError::InvalidParam {
+                    segment: (*part).to_string(),
+                }),
+            }
+        })
+        .collect()
+}
+
+/// The names of a pattern's parameters, in order.
+///
+/// # Errors
+/// As [`Router::insert`], for a malformed pattern.
+pub fn param_names(pattern: &str) -> Result<Vec<&str>, InsertError> {
+    Ok(segments(pattern)?
+        .into_iter()
+        .filter_map(|s| match s {
+            Segment::Param(n) | Segment::CatchAll(n) => Some(n),
+            Segment::Static(_) => None,
+        })
+        .collect())
+}
+
+/// A router from `(method, path)` to values of type `T`.
+#[derive(Debug)]
+pub struct Router<T> {
+    root: Node,
+    values: Vec<T>,
+}
+
+impl<T> Default for Router<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T> Router<T> {
+    /// An empty router.
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            root: Node::default(),
+            values: Vec::new(),
+        }
+    }
+
+    /// The values in insertion order.
+    pub fn values(&self) -> impl Iterator<Item = &T> {
+        self.values.iter()
+    }
+
+    /// Adds a route.
+    ///
+    /// # Errors
+    /// A malformed pattern, or [`InsertError::Conflict`] when a pattern of the same shape (same
+    /// segments, parameters in the same places whatever their names) already has this method.
+    pub fn insert(&mut self, method: Method, pattern: &str, value: T) -> Result<(), InsertError> {
+        let segs = segments(pattern)?;
+        let mut node = &mut self.root;
+        let mut endpoint = None;
+        for seg in segs {
+            match seg {
+                Segment::Static(text) => {
+                    let i = match node.statics.binary_search_by(|(s, _)| (**s).cmp(text)) {
+                        Ok(i) => i,
+                        Err(i) => {
+                            node.statics.insert(i, (text.into(), Node::default()));
+                            i
+                        }
+                    };
+                    node = &mut node.statics[i].1;
+                }
+                Segment::Param(_) => node = node.param.get_or_insert_with(Box::default),
+                Segment::CatchAll(_) => {
+                    endpoint = Some(node.catch_all.get_or_insert_with(Endpoint::new));
+                    break;
+                }
+            }
+        }
+        let endpoint = match endpoint {
+            Some(e) => e,
+            None => node.endpoint.get_or_insert_with(Endpoint::new),
+        };
+        if let Some(&(_, index)) = endpoint.methods.iter().find(|(m, _)| *m == method) {
+            return Err(InsertError::Conflict { index });
+        }
+        endpoint.methods.push((method, self.values.len()));
+        endpoint.refresh_allow();
+        self.values.push(value);
+        Ok(())
+    }
+
+    /// Finds the value for `method` and `path` (the raw path of a request: static segments that
+    /// hold `%` escapes are compared decoded). `HEAD` falls back to the `GET` route when there is
+    /// no `HEAD` route.
+    ///
+    /// # Errors
+    /// [`Miss::NotFound`] or [`Miss::MethodNotAllowed`] with the `Allow` list.
+    pub fn at(&self, method: &Method, path: &str) -> Result<Match<'_, T>, Miss<'_>> {
+        let mut params = Params::default();
+        let Some(rest) = path.strip_prefix('/') else {
+            return Err(Miss::NotFound);
+        };
+        let Some(endpoint) = find(&self.root, rest, 1, &mut params) else {
+            return Err(Miss::NotFound);
+        };
+        let pick = |m: &Method| endpoint.methods.iter().find(|(em, _)| em == m).map(|&(_, i)| i);
+        let index = match pick(method) {
+            Some(i) => Some(i),
+            None if *method == Method::Head => pick(&Method::Get),
+            None => None,
+        };
+        match index.and_then(|i| self.values.get(i)) {
+            Some(value) => Ok(Match { value, params }),
+            None => Err(Miss::MethodNotAllowed(&endpoint.allow)),
+        }
+    }
+}
+
+/// Looks up `rest` (the path after a `/`, starting at byte `offset` of the full path) below
+/// `node`, by precedence and with backtracking. Parameters found are pushed onto `params`.
+fn find<'n>(node: &'n Node, rest: &str, offset: usize, params: &mut Params) -> Option<&'n Endpoint> {
+    let (segment, tail) = match rest.find('/') {
+        Some(i) => (&rest[..i], Some(&rest[i + 1..])),
+        None => (rest, None),
+    };
+    let next = |child: &'n Node, params: &mut Params| match tail {
+        None => child.endpoint.as_ref(),
+        Some(tail) => find(child, tail, offset + segment.len() + 1, params),
+    };
+    // 1. Static: compare the raw segment, or its decoded form when it holds escapes.
+    let decoded;
+    let key = if segment.contains('%') {
+        decoded = crate::parse::decode_path_segment(segment).ok();
+        decoded.as_deref()
+    } else {
+        Some(segment)
+    };
+    if let Some(key) = key {
+        if let Ok(i) = node.statics.binary_search_by(|(s, _)| (**s).cmp(key)) {
+            if let Some(found) = next(&node.statics[i].1, params) {
+                return Some(found);
+            }
+        }
+    }
+    // 2. Parameter: a whole, non-empty segment.
+    if let Some(child) = &node.param {
+        if !segment.is_empty() {
+            let mark = params.len();
+            params.push((offset, offset + segment.len()));
+            if let Some(found) = next(child, params) {
+                return Some(found);
+            }
+            params.truncate(mark);
+        }
+    }
+    // 3. Catch-all: the rest of the path, non-empty.
+    match &node.catch_all {
+        Some(endpoint) if !rest.is_empty() => {
+            params.push((offset, offset + rest.len()));
+            Some(endpoint)
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn router(patterns: &[(&'static str, Method)]) -> Router<&'static str> {
+        let mut r = Router::new();
+        for (p, m) in patterns {
+            if let Err(e) = r.insert(m.clone(), p, p) {
+                panic!("{p}: {e}");
+            }
+        }
+        r
+    }
+
+    fn hit(r: &Router<&'static str>, path: &str) -> Option<(&'static str, Vec<String>)> {
+        let m = r.at(&Method::Get, path).ok()?;
+        let params = (0..m.params.len()).filter_map(|i| m.params.get(path, i)).map(String::from).collect();
+        Some((*m.value, params))
+    }
+
+    #[test]
+    fn static_beats_param_beats_catch_all_whatever_the_insertion_order() {
+        let all = [("/a/*rest", Method::Get), ("/a/:id", Method::Get), ("/a/b", Method::Get)];
+        for order in [[0, 1, 2], [2, 1, 0], [1, 0, 2], [2, 0, 1]] {
+            let r = router(&order.map(|i| all[i].clone()));
+            assert_eq!(hit(&r, "/a/b"), Some(("/a/b", vec![])));
+            assert_eq!(hit(&r, "/a/c"), Some(("/a/:id", vec!["c".into()])));
+            assert_eq!(hit(&r, "/a/c/d"), Some(("/a/*rest", vec!["c/d".into()])));
+        }
+    }
+
+    #[test]
+    fn a_failed_static_branch_backtracks_to_the_parameter() {
+        let r = router(&[("/users/me/settings", Method::Get), ("/users/:id/posts", Method::Get)]);
+        assert_eq!(hit(&r, "/users/me/posts"), Some(("/users/:id/posts", vec!["me".into()])));
+    }
+
+    #[test]
+    fn trailing_slash_is_significant() {
+        let r = router(&[("/users", Method::Get)]);
+        assert!(hit(&r, "/users").is_some());
+        assert!(hit(&r, "/users/").is_none());
+        let r = router(&[("/users/", Method::Get)]);
+        assert!(hit(&r, "/users").is_none());
+        assert!(hit(&r, "/users/").is_some());
+    }
+
+    #[test]
+    fn root_matches_only_root() {
+        let r = router(&[("/", Method::Get)]);
+        assert!(hit(&r, "/").is_some());
+        assert!(hit(&r, "//").is_none());
+        assert!(hit(&r, "/x").is_none());
+    }
+
+    #[test]
+    fn parameters_take_whole_non_empty_segments() {
+        let r = router(&[("/users/:id", Method::Get)]);
+        assert!(hit(&r, "/users/").is_none());
+        assert!(hit(&r, "/users/1/2").is_none());
+    }
+
+    #[test]
+    fn catch_all_needs_at_least_one_character() {
+        let r = router(&[("/files/*path", Method::Get)]);
+        assert!(hit(&r, "/files/").is_none());
+        assert_eq!(hit(&r, "/files/x"), Some(("/files/*path", vec!["x".into()])));
+    }
+
+    #[test]
+    fn escaped_static_segments_match_their_decoded_form() {
+        let r = router(&[("/users/me", Method::Get)]);
+        assert!(hit(&r, "/us%65rs/m%65").is_some());
+        assert!(hit(&r, "/users%2Fme").is_none());
+    }
+
+    #[test]
+    fn many_parameters_spill_past_the_inline_ones() {
+        let r = router(&[("/:a/:b/:c/:d/:e/:f", Method::Get)]);
+        let got = hit(&r, "/1/2/3/4/5/6").map(|(_, p)| p);
+        assert_eq!(got, Some(["1", "2", "3", "4", "5", "6"].map(String::from).to_vec()));
+    }
+
+    #[test]
+    fn method_miss_reports_the_allow_list() {
+        let r = router(&[("/u", Method::Get), ("/u", Method::Delete), ("/u", Method::Extension("PURGE".into()))]);
+        assert_eq!(
+            r.at(&Method::Post, "/u").err(),
+            Some(Miss::MethodNotAllowed("GET, HEAD, DELETE, OPTIONS, PURGE"))
+        );
+        assert_eq!(r.at(&Method::Get, "/v").err(), Some(Miss::NotFound));
+    }
+
+    #[test]
+    fn head_falls_back_to_get_unless_head_is_routed() {
+        let r = router(&[("/g", Method::Get)]);
+        assert_eq!(r.at(&Method::Head, "/g").map(|m| *m.value).ok(), Some("/g"));
+        let mut r = router(&[("/g", Method::Get)]);
+        assert!(r.insert(Method::Head, "/g", "head").is_ok());
+        assert_eq!(r.at(&Method::Head, "/g").map(|m| *m.value).ok(), Some("head"));
+    }
+
+    #[test]
+    fn same_shape_and_method_conflicts_whatever_the_parameter_names() {
+        let mut r = router(&[("/users/:id", Method::Get)]);
+        assert_eq!(r.insert(Method::Get, "/users/:name", "x"), Err(InsertError::Conflict { index: 0 }));
+        assert!(r.insert(Method::Post, "/users/:name", "x").is_ok());
+        assert!(r.insert(Method::Get, "/users/me", "x").is_ok());
+        assert!(r.insert(Method::Get, "/users/*rest", "x").is_ok());
+        assert_eq!(r.insert(Method::Get, "/users/*all", "x"), Err(InsertError::Conflict { index: 3 }));
+    }
+
+    #[test]
+    fn malformed_patterns_are_refused() {
+        let mut r: Router<()> = Router::new();
+        assert_eq!(r.insert(Method::Get, "users", ()), Err(InsertError::MissingSlash));
+        assert_eq!(r.insert(Method::Get, "/a/*r/b", ()), Err(InsertError::CatchAllNotLast));
+        assert!(matches!(r.insert(Method::Get, "/a/:", ()), Err(InsertError::InvalidParam { .. })));
+        assert!(matches!(r.insert(Method::Get, "/a/:1x", ()), Err(InsertError::InvalidParam { .. })));
+    }
+}
