@@ -25,7 +25,7 @@
 //! router.insert(Method::Get, "/files/*path", "file")?;
 //!
 //! let m = router.at(&Method::Get, "/users/42").map_err(|_| "no match")?;
-//! assert_eq!((*m.value, m.params.get("/users/42", 0)), (&"show", Some("42")));
+//! assert_eq!((*m.value, m.params.get("/users/42", 0)), ("show", Some("42")));
 //! assert_eq!(*router.at(&Method::Get, "/users/me").map_err(|_| "no match")?.value, "me");
 //! let m = router.at(&Method::Get, "/files/a/b.txt").map_err(|_| "no match")?;
 //! assert_eq!(m.params.get("/files/a/b.txt", 0), Some("a/b.txt"));
@@ -389,7 +389,7 @@ mod tests {
     fn router(patterns: &[(&'static str, Method)]) -> Router<&'static str> {
         let mut r = Router::new();
         for (p, m) in patterns {
-            if let Err(e) = r.insert(m.clone(), p, p) {
+            if let Err(e) = r.insert(m.clone(), p, *p) {
                 panic!("{p}: {e}");
             }
         }

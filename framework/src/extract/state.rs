@@ -17,7 +17,7 @@ use std::sync::Arc;
 ///
 /// #[get("/hits")]
 /// fn hits(hits: State<Hits>) -> String {
-///     (hits.0.fetch_add(1, Ordering::Relaxed) + 1).to_string()
+///     (hits.0 .0.fetch_add(1, Ordering::Relaxed) + 1).to_string()
 /// }
 ///
 /// let app = App::new().manage(Hits(AtomicU64::new(0))).mount("/", routes![hits]);
