@@ -26,7 +26,7 @@ mod error;
 pub mod extract;
 mod http;
 pub mod parse;
-mod respond;
+pub mod respond;
 mod route;
 pub mod router;
 mod server;

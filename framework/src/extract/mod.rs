@@ -10,9 +10,15 @@
 //! a `400` naming the parameter.
 
 mod body;
+mod headers;
+mod json;
+mod parts;
 mod path;
 mod state;
 
+pub use headers::{names, Cookies, Header, HeaderName, Headers};
+pub use json::{Json, JsonRejection};
+pub use parts::{RemoteAddr, Uri};
 pub use path::FromParam;
 pub use path::path_param;
 pub use state::State;
@@ -115,5 +121,41 @@ impl<T: FromRequestParts> FromRequest<marker::ViaParts> for T {
 
     fn requirements(needs: &mut Requirements) {
         T::requirements(needs);
+    }
+}
+
+/// `Option<T>`: `None` instead of a rejection, for a value the handler can do without.
+impl<T: FromRequestParts> FromRequestParts for Option<T> {
+    type Rejection = std::convert::Infallible;
+
+    fn from_request_parts(req: &Request, cx: &RequestContext<'_>) -> Result<Self, Self::Rejection> {
+        Ok(T::from_request_parts(req, cx).ok())
+    }
+}
+
+/// `Result<T, T::Rejection>`: the handler sees the rejection and decides what to answer.
+impl<T: FromRequestParts> FromRequestParts for Result<T, T::Rejection> {
+    type Rejection = std::convert::Infallible;
+
+    fn from_request_parts(req: &Request, cx: &RequestContext<'_>) -> Result<Self, Self::Rejection> {
+        Ok(T::from_request_parts(req, cx))
+    }
+}
+
+/// `Option<T>` for a body extractor.
+impl<T: FromRequest> FromRequest for Option<T> {
+    type Rejection = std::convert::Infallible;
+
+    fn from_request(req: &mut Request, cx: &RequestContext<'_>) -> Result<Self, Self::Rejection> {
+        Ok(T::from_request(req, cx).ok())
+    }
+}
+
+/// `Result<T, T::Rejection>` for a body extractor.
+impl<T: FromRequest> FromRequest for Result<T, T::Rejection> {
+    type Rejection = std::convert::Infallible;
+
+    fn from_request(req: &mut Request, cx: &RequestContext<'_>) -> Result<Self, Self::Rejection> {
+        Ok(T::from_request(req, cx))
     }
 }

@@ -1,0 +1,216 @@
+//! `Json<T>`: a JSON request body in, a JSON response body out.
+
+use super::{FromRequest, RequestContext};
+use crate::error::Error;
+use crate::http::{BodyError, Request, Response, StatusCode};
+use crate::respond::IntoResponse;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::fmt;
+
+/// A JSON body. As an argument (the last one: it reads the body) it accepts `application/json`
+/// and `application/*+json`, matched case-insensitively, parameters such as `charset` allowed,
+/// and deserializes the body into `T`; as a return value it serializes `T` as `application/json`.
+///
+/// | problem | status |
+/// |---|---|
+/// | Content-Type missing or not JSON | 415 |
+/// | malformed JSON, or bytes after the value | 400 |
+/// | well-formed JSON of the wrong shape (missing field, wrong type) | 422 |
+/// | body over `Limits::max_body` | 413 |
+///
+/// Nesting deeper than serde_json's recursion limit (128) is refused as malformed, so a hostile
+/// body cannot overflow a connection thread's stack.
+///
+/// ```
+/// use framework::{post, extract::Json};
+/// use serde::{Deserialize, Serialize};
+///
+/// #[derive(Deserialize)]
+/// struct NewUser { name: String }
+///
+/// #[derive(Serialize)]
+/// struct User { id: u64, name: String }
+///
+/// #[post("/users")]
+/// fn create(Json(new): Json<NewUser>) -> Json<User> {
+///     Json(User { id: 1, name: new.name })
+/// }
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Json<T>(pub T);
+
+/// Why a [`Json`] argument could not be extracted.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum JsonRejection {
+    /// The Content-Type is missing or not JSON (415).
+    ContentType,
+    /// The body is not well-formed JSON, or has bytes after the value (400).
+    Syntax(serde_json::Error),
+    /// Well-formed JSON that does not fit the expected type (422).
+    Shape(serde_json::Error),
+    /// The body could not be read (see [`BodyError::status`]).
+    Body(BodyError),
+}
+
+impl JsonRejection {
+    /// The status of the response.
+    #[must_use]
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::ContentType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Syntax(_) => StatusCode::BAD_REQUEST,
+            Self::Shape(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Body(e) => e.status(),
+        }
+    }
+}
+
+impl fmt::Display for JsonRejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::ContentType => f.write_str("expected a JSON body: Content-Type must be application/json"),
+            Self::Syntax(e) => write!(f, "malformed JSON: {e}"),
+            Self::Shape(e) => write!(f, "invalid JSON body: {e}"),
+            Self::Body(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for JsonRejection {}
+
+impl From<JsonRejection> for Error {
+    fn from(r: JsonRejection) -> Self {
+        Self::new(r.status(), r.to_string())
+    }
+}
+
+impl IntoResponse for JsonRejection {
+    fn into_response(self) -> Response {
+        Error::from(self).into_response()
+    }
+}
+
+/// Whether a Content-Type names JSON: `application/json` or `application/<anything>+json`.
+pub(crate) fn is_json(content_type: &str) -> bool {
+    let essence = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    match essence.strip_prefix("application/") {
+        Some("json") => true,
+        Some(subtype) => subtype.len() > "+json".len() && subtype.ends_with("+json"),
+        None => false,
+    }
+}
+
+fn classify(e: serde_json::Error) -> JsonRejection {
+    match e.classify() {
+        serde_json::error::Category::Data => JsonRejection::Shape(e),
+        _ => JsonRejection::Syntax(e),
+    }
+}
+
+impl<T> Json<T> {
+    /// Deserializes JSON bytes, classifying errors as the extractor does (400 vs 422).
+    ///
+    /// # Errors
+    /// [`JsonRejection::Syntax`] or [`JsonRejection::Shape`].
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, JsonRejection>
+    where
+        T: DeserializeOwned,
+    {
+        let mut de = serde_json::Deserializer::from_slice(bytes);
+        let value = T::deserialize(&mut de).map_err(classify)?;
+        de.end().map_err(classify)?;
+        Ok(Self(value))
+    }
+}
+
+impl<T: DeserializeOwned> FromRequest for Json<T> {
+    type Rejection = JsonRejection;
+
+    fn from_request(req: &mut Request, _cx: &RequestContext<'_>) -> Result<Self, JsonRejection> {
+        if !req.headers().get("content-type").is_some_and(is_json) {
+            return Err(JsonRejection::ContentType);
+        }
+        let bytes = req.body_mut().bytes().map_err(JsonRejection::Body)?;
+        Self::from_bytes(&bytes)
+    }
+}
+
+impl<T: Serialize> IntoResponse for Json<T> {
+    fn into_response(self) -> Response {
+        match serde_json::to_vec(&self.0) {
+            Ok(body) => Response::json_bytes(body),
+            Err(e) => Error::internal(format!("could not serialize the response: {e}")).into_response(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct User {
+        name: String,
+        age: u8,
+    }
+
+    #[test]
+    fn json_media_types_are_recognised() {
+        for ct in ["application/json", "Application/JSON; charset=utf-8", "application/vnd.api+json", "application/problem+json"] {
+            assert!(is_json(ct), "{ct}");
+        }
+        for ct in ["text/json", "application/jsonx", "application/+json", "application/x-www-form-urlencoded", ""] {
+            assert!(!is_json(ct), "{ct}");
+        }
+    }
+
+    #[test]
+    fn malformed_json_and_trailing_bytes_are_syntax_errors() {
+        for body in [&b"{\"name\":"[..], b"{nope}", b"{\"name\":\"a\",\"age\":1} x", b""] {
+            let r = Json::<User>::from_bytes(body);
+            assert!(matches!(r, Err(JsonRejection::Syntax(_))), "{:?}", String::from_utf8_lossy(body));
+        }
+    }
+
+    #[test]
+    fn wrong_shape_is_a_shape_error_naming_the_field() {
+        let r = Json::<User>::from_bytes(br#"{"name":"a"}"#);
+        assert!(matches!(&r, Err(JsonRejection::Shape(e)) if e.to_string().contains("missing field `age`")));
+        let r = Json::<User>::from_bytes(br#"{"name":"a","age":300}"#);
+        assert_eq!(r.map_err(|e| e.status()).err(), Some(StatusCode::UNPROCESSABLE_ENTITY));
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_not_recursed() {
+        let deep = "[".repeat(100_000);
+        let r = Json::<serde_json::Value>::from_bytes(deep.as_bytes());
+        assert!(matches!(r, Err(JsonRejection::Syntax(_))));
+    }
+
+    #[test]
+    fn well_formed_json_deserializes() {
+        let r = Json::<User>::from_bytes(br#" {"name":"a","age":3} "#).map(|j| j.0);
+        assert_eq!(r.ok(), Some(User { name: "a".into(), age: 3 }));
+    }
+}
+
+#[cfg(test)]
+mod stack_tests {
+    use super::*;
+
+    /// The deepest nesting serde_json accepts must fit in a connection thread's default stack,
+    /// in debug builds too.
+    #[test]
+    fn the_deepest_accepted_nesting_fits_in_a_connection_thread() {
+        let stack = crate::Limits::default().thread_stack_size;
+        let worker = std::thread::Builder::new().stack_size(stack).spawn(|| {
+            let depth = 127;
+            let body = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+            Json::<serde_json::Value>::from_bytes(body.as_bytes()).is_ok()
+        });
+        assert_eq!(worker.map(|w| w.join().ok()).ok().flatten(), Some(true));
+    }
+}
