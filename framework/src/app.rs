@@ -1,6 +1,6 @@
 //! The application builder: routes, state and limits, checked once and then served.
 
-use crate::error::json_error;
+use crate::error::{Error, ErrorHook};
 use crate::extract::{RequestContext, Requirements};
 use crate::http::{Method, Request, Response, StatusCode};
 use crate::respond::IntoResponse;
@@ -12,6 +12,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::io::{self, Write};
 use std::net::{SocketAddr, ToSocketAddrs};
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
 /// Application state, one value per type.
@@ -22,7 +23,9 @@ pub(crate) struct StateMap {
 
 impl StateMap {
     pub(crate) fn get<T: Send + Sync + 'static>(&self) -> Option<Arc<T>> {
-        self.values.get(&TypeId::of::<T>()).and_then(|v| Arc::clone(v).downcast().ok())
+        self.values
+            .get(&TypeId::of::<T>())
+            .and_then(|v| Arc::clone(v).downcast().ok())
     }
 }
 
@@ -141,6 +144,7 @@ pub struct App {
     state: StateMap,
     limits: Limits,
     banner: bool,
+    catch: Option<Arc<ErrorHook>>,
 }
 
 impl Default for App {
@@ -180,13 +184,18 @@ impl App {
             state: StateMap::default(),
             limits: Limits::default(),
             banner: true,
+            catch: None,
         }
     }
 
     /// Mounts routes under a prefix (`"/"` for none). Mount as often as needed; conflicts across
     /// mounts are reported by [`App::build`].
     pub fn mount(mut self, prefix: &str, routes: Vec<Route>) -> Self {
-        let prefix = if prefix.starts_with('/') { prefix.to_string() } else { format!("/{prefix}") };
+        let prefix = if prefix.starts_with('/') {
+            prefix.to_string()
+        } else {
+            format!("/{prefix}")
+        };
         for mut route in routes {
             route.path = join(&prefix, &route.path);
             self.routes.push(route);
@@ -204,6 +213,28 @@ impl App {
     /// Replaces the server limits.
     pub fn limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
+        self
+    }
+
+    /// Replaces how errors render: 404, 405, the 500 of a panicking handler, extractor
+    /// rejections and every [`Error`] a handler returns go through `hook` instead of the default
+    /// `{"error": "..."}` JSON. Fields the default response carried and the hook's does not (such
+    /// as `Allow` on a 405) are kept.
+    ///
+    /// ```
+    /// use framework::{App, Response, StatusCode, respond::Html, IntoResponse};
+    ///
+    /// let app = App::new().catch(|err, _req| {
+    ///     Html(format!("<h1>{}</h1><p>{}</p>", err.status(), err.message()))
+    ///         .into_response()
+    ///         .with_status(err.status())
+    /// });
+    /// ```
+    pub fn catch<F>(mut self, hook: F) -> Self
+    where
+        F: Fn(&Error, &Request) -> Response + Send + Sync + 'static,
+    {
+        self.catch = Some(Arc::new(hook));
         self
     }
 
@@ -225,7 +256,11 @@ impl App {
         for route in &self.routes {
             let mut needs = Requirements::default();
             (route.requirements)(&mut needs);
-            if let Some(&(_, type_name)) = needs.state.iter().find(|(id, _)| !self.state.values.contains_key(id)) {
+            if let Some(&(_, type_name)) = needs
+                .state
+                .iter()
+                .find(|(id, _)| !self.state.values.contains_key(id))
+            {
                 return Err(BuildError::MissingState {
                     route: describe(route),
                     type_name,
@@ -236,7 +271,10 @@ impl App {
                 match result {
                     Ok(()) => {}
                     Err(InsertError::Conflict { index }) => {
-                        let first = router.values().nth(index).map_or_else(String::new, |r| format!("{} {}", r.path, describe(r)));
+                        let first = router
+                            .values()
+                            .nth(index)
+                            .map_or_else(String::new, |r| format!("{} {}", r.path, describe(r)));
                         return Err(BuildError::Conflict {
                             method: method.to_string(),
                             first,
@@ -259,6 +297,7 @@ impl App {
             routes: self.routes,
             limits: self.limits,
             banner: self.banner,
+            catch: self.catch,
         })
     }
 
@@ -291,19 +330,49 @@ pub struct Service {
     routes: Vec<Route>,
     limits: Limits,
     banner: bool,
+    catch: Option<Arc<ErrorHook>>,
 }
 
 impl fmt::Debug for Service {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Service").field("routes", &self.routes).finish_non_exhaustive()
+        f.debug_struct("Service")
+            .field("routes", &self.routes)
+            .finish_non_exhaustive()
     }
 }
 
 impl Service {
     /// Answers one request: route it, run its handler, or answer 404, 405 or an automatic OPTIONS.
+    /// A handler that panics gets a `500`, and its connection is closed.
     pub fn handle(&self, req: &mut Request) -> Response {
+        let mut res = self.route(req);
+        match (&self.catch, res.take_error()) {
+            (Some(hook), Some(error)) => {
+                let mut custom = hook(&error, req);
+                for (name, value) in res.headers().iter() {
+                    if !custom.headers().contains(name)
+                        && !name.eq_ignore_ascii_case("content-type")
+                    {
+                        let _ = custom.headers_mut().append(name, value);
+                    }
+                }
+                custom.set_error(error);
+                custom
+            }
+            (_, Some(error)) => {
+                res.set_error(error);
+                res
+            }
+            (_, None) => res,
+        }
+    }
+
+    fn route(&self, req: &mut Request) -> Response {
         if *req.method() == Method::Options && req.path() == "*" {
-            return allow_response(StatusCode::NO_CONTENT, "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
+            return allow_response(
+                StatusCode::NO_CONTENT,
+                "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS",
+            );
         }
         match self.router.at(req.method(), req.path()) {
             Ok(m) => {
@@ -311,16 +380,26 @@ impl Service {
                     params: &m.params,
                     state: &self.state,
                 };
-                (m.value.handler)(req, &cx)
+                let handler = m.value.handler;
+                match catch_unwind(AssertUnwindSafe(|| handler(req, &cx))) {
+                    Ok(res) => res,
+                    Err(_) => {
+                        let mut res = Error::internal("internal server error").into_response();
+                        // The handler may have left the body half-read: do not reuse the connection.
+                        let _ = res.headers_mut().insert("Connection", "close");
+                        res
+                    }
+                }
             }
-            Err(Miss::NotFound) => json_error(StatusCode::NOT_FOUND, "not found"),
+            Err(Miss::NotFound) => Error::not_found("not found").into_response(),
             // RFC 9110 §9.3.7: OPTIONS answers with the allowed methods.
             Err(Miss::MethodNotAllowed(allow)) if *req.method() == Method::Options => {
                 allow_response(StatusCode::NO_CONTENT, allow)
             }
             // RFC 9110 §15.5.6: a 405 carries Allow.
             Err(Miss::MethodNotAllowed(allow)) => {
-                let mut res = json_error(StatusCode::METHOD_NOT_ALLOWED, "method not allowed");
+                let mut res = Error::new(StatusCode::METHOD_NOT_ALLOWED, "method not allowed")
+                    .into_response();
                 let _ = res.headers_mut().insert("Allow", allow);
                 res
             }
@@ -340,7 +419,14 @@ impl Service {
         let width = self.routes.iter().map(|r| r.path.len()).max().unwrap_or(0);
         for r in &self.routes {
             let methods: Vec<&str> = r.methods.iter().map(Method::as_str).collect();
-            let _ = writeln!(out, "  {:<8} {:<width$}  {} ({})", methods.join(","), r.path, r.name, r.location());
+            let _ = writeln!(
+                out,
+                "  {:<8} {:<width$}  {} ({})",
+                methods.join(","),
+                r.path,
+                r.name,
+                r.location()
+            );
         }
         let _ = out.flush();
     }
@@ -354,7 +440,7 @@ fn allow_response(status: StatusCode, allow: &str) -> Response {
 
 impl IntoResponse for BuildError {
     fn into_response(self) -> Response {
-        json_error(StatusCode::INTERNAL_SERVER_ERROR, &self.to_string())
+        Error::internal(self.to_string()).into_response()
     }
 }
 
@@ -367,7 +453,9 @@ pub struct Bound {
 
 impl fmt::Debug for Bound {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Bound").field("addr", &self.server.local_addr()).finish_non_exhaustive()
+        f.debug_struct("Bound")
+            .field("addr", &self.server.local_addr())
+            .finish_non_exhaustive()
     }
 }
 
@@ -393,7 +481,8 @@ impl Bound {
             self.service.print_banner(self.server.local_addr());
         }
         let service = self.service;
-        self.server.serve(move |req: &mut Request| service.handle(req))?;
+        self.server
+            .serve(move |req: &mut Request| service.handle(req))?;
         Ok(())
     }
 }

@@ -1,6 +1,6 @@
 //! The handler-facing error: a status and a message, rendered as `{"error": "..."}`.
 
-use crate::http::{Response, StatusCode};
+use crate::http::{Request, Response, StatusCode};
 use crate::respond::IntoResponse;
 use std::borrow::Cow;
 use std::fmt;
@@ -67,9 +67,14 @@ impl std::error::Error for Error {}
 
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
-        json_error(self.status, &self.message)
+        let mut res = json_error(self.status, &self.message);
+        res.set_error(self);
+        res
     }
 }
+
+/// Renders errors in place of the default `{"error": "..."}`: see `App::catch`.
+pub type ErrorHook = dyn Fn(&Error, &Request) -> Response + Send + Sync;
 
 /// `{"error":"<message>"}` as `application/json` with `status`.
 pub(crate) fn json_error(status: StatusCode, message: &str) -> Response {

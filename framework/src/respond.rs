@@ -92,7 +92,9 @@ impl IntoResponse for std::convert::Infallible {
 impl IntoResponse for Vec<u8> {
     fn into_response(self) -> Response {
         let mut res = Response::new(StatusCode::OK).with_body(self);
-        let _ = res.headers_mut().insert("Content-Type", "application/octet-stream");
+        let _ = res
+            .headers_mut()
+            .insert("Content-Type", "application/octet-stream");
         res
     }
 }
@@ -172,7 +174,9 @@ pub struct Html<T>(pub T);
 impl<T: Into<ResponseBody>> IntoResponse for Html<T> {
     fn into_response(self) -> Response {
         let mut res = Response::new(StatusCode::OK).with_body(self.0);
-        let _ = res.headers_mut().insert("Content-Type", "text/html; charset=utf-8");
+        let _ = res
+            .headers_mut()
+            .insert("Content-Type", "text/html; charset=utf-8");
         res
     }
 }
@@ -194,17 +198,26 @@ pub struct Redirect {
 impl Redirect {
     /// `303 See Other`: after a POST, "look at this instead" (the client follows with GET).
     pub fn see_other(location: impl Into<String>) -> Self {
-        Self { status: StatusCode::SEE_OTHER, location: location.into() }
+        Self {
+            status: StatusCode::SEE_OTHER,
+            location: location.into(),
+        }
     }
 
     /// `307 Temporary Redirect`: the same request, elsewhere, this time.
     pub fn temporary(location: impl Into<String>) -> Self {
-        Self { status: StatusCode::TEMPORARY_REDIRECT, location: location.into() }
+        Self {
+            status: StatusCode::TEMPORARY_REDIRECT,
+            location: location.into(),
+        }
     }
 
     /// `308 Permanent Redirect`: the same request, elsewhere, from now on.
     pub fn permanent(location: impl Into<String>) -> Self {
-        Self { status: StatusCode::PERMANENT_REDIRECT, location: location.into() }
+        Self {
+            status: StatusCode::PERMANENT_REDIRECT,
+            location: location.into(),
+        }
     }
 }
 
@@ -260,7 +273,13 @@ mod more_tests {
 
     #[test]
     fn html_and_bytes_have_their_content_types() {
-        assert_eq!(Html("<p>").into_response().headers().get("content-type"), Some("text/html; charset=utf-8"));
-        assert_eq!(vec![1u8].into_response().headers().get("content-type"), Some("application/octet-stream"));
+        assert_eq!(
+            Html("<p>").into_response().headers().get("content-type"),
+            Some("text/html; charset=utf-8")
+        );
+        assert_eq!(
+            vec![1u8].into_response().headers().get("content-type"),
+            Some("application/octet-stream")
+        );
     }
 }

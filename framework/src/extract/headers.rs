@@ -82,9 +82,10 @@ impl<N: HeaderName> FromRequestParts for Header<N> {
                 value: value.to_string(),
                 name: PhantomData,
             }),
-            None if req.headers().contains(N::NAME) => {
-                Err(Error::bad_request(format!("header `{}` is not valid UTF-8", N::NAME)))
-            }
+            None if req.headers().contains(N::NAME) => Err(Error::bad_request(format!(
+                "header `{}` is not valid UTF-8",
+                N::NAME
+            ))),
             None => Err(Error::bad_request(format!("missing header `{}`", N::NAME))),
         }
     }
@@ -124,7 +125,8 @@ impl Cookies {
                     .and_then(|v| v.strip_suffix('"'))
                     .unwrap_or(value);
                 if !name.is_empty() && name.bytes().all(crate::parse::is_tchar) {
-                    map.entry(name.to_string()).or_insert_with(|| value.to_string());
+                    map.entry(name.to_string())
+                        .or_insert_with(|| value.to_string());
                 }
             }
         }
@@ -165,6 +167,9 @@ mod tests {
     #[test]
     fn cookies_split_on_semicolons_and_skip_junk() {
         let c = Cookies::parse([&b"a=1; b=\"two\"; junk; =x; a=3"[..], b"c=4"]);
-        assert_eq!((c.get("a"), c.get("b"), c.get("c"), c.len()), (Some("1"), Some("two"), Some("4"), 3));
+        assert_eq!(
+            (c.get("a"), c.get("b"), c.get("c"), c.len()),
+            (Some("1"), Some("two"), Some("4"), 3)
+        );
     }
 }

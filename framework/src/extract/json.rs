@@ -70,7 +70,9 @@ impl JsonRejection {
 impl fmt::Display for JsonRejection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::ContentType => f.write_str("expected a JSON body: Content-Type must be application/json"),
+            Self::ContentType => {
+                f.write_str("expected a JSON body: Content-Type must be application/json")
+            }
             Self::Syntax(e) => write!(f, "malformed JSON: {e}"),
             Self::Shape(e) => write!(f, "invalid JSON body: {e}"),
             Self::Body(e) => e.fmt(f),
@@ -94,7 +96,12 @@ impl IntoResponse for JsonRejection {
 
 /// Whether a Content-Type names JSON: `application/json` or `application/<anything>+json`.
 pub(crate) fn is_json(content_type: &str) -> bool {
-    let essence = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
     match essence.strip_prefix("application/") {
         Some("json") => true,
         Some(subtype) => subtype.len() > "+json".len() && subtype.ends_with("+json"),
@@ -141,7 +148,9 @@ impl<T: Serialize> IntoResponse for Json<T> {
     fn into_response(self) -> Response {
         match serde_json::to_vec(&self.0) {
             Ok(body) => Response::json_bytes(body),
-            Err(e) => Error::internal(format!("could not serialize the response: {e}")).into_response(),
+            Err(e) => {
+                Error::internal(format!("could not serialize the response: {e}")).into_response()
+            }
         }
     }
 }
@@ -159,28 +168,53 @@ mod tests {
 
     #[test]
     fn json_media_types_are_recognised() {
-        for ct in ["application/json", "Application/JSON; charset=utf-8", "application/vnd.api+json", "application/problem+json"] {
+        for ct in [
+            "application/json",
+            "Application/JSON; charset=utf-8",
+            "application/vnd.api+json",
+            "application/problem+json",
+        ] {
             assert!(is_json(ct), "{ct}");
         }
-        for ct in ["text/json", "application/jsonx", "application/+json", "application/x-www-form-urlencoded", ""] {
+        for ct in [
+            "text/json",
+            "application/jsonx",
+            "application/+json",
+            "application/x-www-form-urlencoded",
+            "",
+        ] {
             assert!(!is_json(ct), "{ct}");
         }
     }
 
     #[test]
     fn malformed_json_and_trailing_bytes_are_syntax_errors() {
-        for body in [&b"{\"name\":"[..], b"{nope}", b"{\"name\":\"a\",\"age\":1} x", b""] {
+        for body in [
+            &b"{\"name\":"[..],
+            b"{nope}",
+            b"{\"name\":\"a\",\"age\":1} x",
+            b"",
+        ] {
             let r = Json::<User>::from_bytes(body);
-            assert!(matches!(r, Err(JsonRejection::Syntax(_))), "{:?}", String::from_utf8_lossy(body));
+            assert!(
+                matches!(r, Err(JsonRejection::Syntax(_))),
+                "{:?}",
+                String::from_utf8_lossy(body)
+            );
         }
     }
 
     #[test]
     fn wrong_shape_is_a_shape_error_naming_the_field() {
         let r = Json::<User>::from_bytes(br#"{"name":"a"}"#);
-        assert!(matches!(&r, Err(JsonRejection::Shape(e)) if e.to_string().contains("missing field `age`")));
+        assert!(
+            matches!(&r, Err(JsonRejection::Shape(e)) if e.to_string().contains("missing field `age`"))
+        );
         let r = Json::<User>::from_bytes(br#"{"name":"a","age":300}"#);
-        assert_eq!(r.map_err(|e| e.status()).err(), Some(StatusCode::UNPROCESSABLE_ENTITY));
+        assert_eq!(
+            r.map_err(|e| e.status()).err(),
+            Some(StatusCode::UNPROCESSABLE_ENTITY)
+        );
     }
 
     #[test]
@@ -193,7 +227,13 @@ mod tests {
     #[test]
     fn well_formed_json_deserializes() {
         let r = Json::<User>::from_bytes(br#" {"name":"a","age":3} "#).map(|j| j.0);
-        assert_eq!(r.ok(), Some(User { name: "a".into(), age: 3 }));
+        assert_eq!(
+            r.ok(),
+            Some(User {
+                name: "a".into(),
+                age: 3
+            })
+        );
     }
 }
 

@@ -19,8 +19,8 @@ mod state;
 pub use headers::{names, Cookies, Header, HeaderName, Headers};
 pub use json::{Json, JsonRejection};
 pub use parts::{RemoteAddr, Uri};
-pub use path::FromParam;
 pub use path::path_param;
+pub use path::FromParam;
 pub use state::State;
 
 use crate::http::Request;
@@ -54,7 +54,8 @@ pub struct Requirements {
 impl Requirements {
     /// Declares that state of type `T` must be registered with `App::manage`.
     pub fn state<T: 'static>(&mut self) {
-        self.state.push((TypeId::of::<T>(), std::any::type_name::<T>()));
+        self.state
+            .push((TypeId::of::<T>(), std::any::type_name::<T>()));
     }
 }
 

@@ -27,12 +27,19 @@ impl<T: FromStr> FromParam for T {
 
 /// Parses path parameter number `index`, named `name`, for a generated handler.
 #[doc(hidden)]
-pub fn path_param<T: FromParam>(req: &Request, cx: &RequestContext<'_>, index: usize, name: &str) -> Result<T, Error> {
+pub fn path_param<T: FromParam>(
+    req: &Request,
+    cx: &RequestContext<'_>,
+    index: usize,
+    name: &str,
+) -> Result<T, Error> {
     let raw = cx.raw_param(req, index).unwrap_or_default();
     let decoded = crate::parse::decode_path_segment(raw)
         .map_err(|e| Error::bad_request(format!("invalid path parameter `{name}`: {e}")))?;
     T::from_param(&decoded).map_err(|()| {
         let ty = std::any::type_name::<T>();
-        Error::bad_request(format!("invalid path parameter `{name}`: `{decoded}` is not a valid {ty}"))
+        Error::bad_request(format!(
+            "invalid path parameter `{name}`: `{decoded}` is not a valid {ty}"
+        ))
     })
 }

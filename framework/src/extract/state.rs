@@ -46,7 +46,10 @@ impl<T: Send + Sync + 'static> FromRequestParts for State<T> {
     fn from_request_parts(_req: &Request, cx: &RequestContext<'_>) -> Result<Self, Error> {
         cx.state.get::<T>().map(State).ok_or_else(|| {
             // Unreachable for apps built with `App::build`, which checks requirements first.
-            Error::internal(format!("state `{}` is not registered", std::any::type_name::<T>()))
+            Error::internal(format!(
+                "state `{}` is not registered",
+                std::any::type_name::<T>()
+            ))
         })
     }
 

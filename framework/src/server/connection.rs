@@ -284,7 +284,7 @@ impl Connection {
 
     /// Answers a request that cannot be served with its error status, and closes.
     fn refuse(&mut self, e: ParseError, version: Version) -> Event {
-        let res = error_response(e.status(), e.message());
+        let res = crate::error::json_error(e.status(), e.message());
         let date = super::date::now();
         let ex = Exchange {
             version,
@@ -424,7 +424,7 @@ impl Connection {
     pub(crate) fn timed_out(&mut self, wait: Wait) {
         match wait {
             Wait::Head if self.has_partial_head() => {
-                let res = error_response(
+                let res = crate::error::json_error(
                     StatusCode::REQUEST_TIMEOUT,
                     "timed out reading the request head",
                 );
@@ -474,22 +474,6 @@ fn drain(body: &mut BodyState, input: &[u8], limits: &Limits) -> Result<(usize, 
             Ok((consumed, decoder.is_done()))
         }
     }
-}
-
-/// The JSON error body every protocol-level refusal carries: `{"error":"..."}`.
-pub(crate) fn error_response(status: StatusCode, message: &str) -> Response {
-    let mut body = String::with_capacity(message.len() + 12);
-    body.push_str("{\"error\":\"");
-    for c in message.chars() {
-        match c {
-            '"' => body.push_str("\\\""),
-            '\\' => body.push_str("\\\\"),
-            c if c.is_control() => body.push(' '),
-            c => body.push(c),
-        }
-    }
-    body.push_str("\"}");
-    Response::json_bytes(body).with_status(status)
 }
 
 #[cfg(test)]

@@ -239,7 +239,7 @@ pub(crate) fn serve<T: Transport>(
                 let (res, panicked) = match outcome {
                     Ok(res) => (res, false),
                     Err(_) => {
-                        let res = super::connection::error_response(
+                        let res = crate::error::json_error(
                             StatusCode::INTERNAL_SERVER_ERROR,
                             "internal server error",
                         );
