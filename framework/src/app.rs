@@ -406,6 +406,12 @@ impl Service {
         }
     }
 
+    /// The limits the app was built with.
+    #[must_use]
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
     /// The routes, in mount order.
     #[must_use]
     pub fn routes(&self) -> &[Route] {

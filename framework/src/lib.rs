@@ -30,6 +30,7 @@ pub mod respond;
 mod route;
 pub mod router;
 mod server;
+pub mod test;
 mod write;
 
 pub use app::{App, Bound, BuildError, RunError, Service};

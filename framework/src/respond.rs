@@ -146,15 +146,24 @@ impl<K: AsRef<str>, V: AsRef<[u8]>> IntoHeaders for Vec<(K, V)> {
 }
 
 /// Status, extra header fields, and a body: `(StatusCode::CREATED, [("Location", "/users/7")], Json(user))`.
-/// A field that would not be valid on the wire turns the response into a `500`.
+/// The fields replace those of the same name the body set (e.g. its Content-Type). A field that
+/// would not be valid on the wire turns the response into a `500`.
 impl<H: IntoHeaders, T: IntoResponse> IntoResponse for (StatusCode, H, T) {
     fn into_response(self) -> Response {
         let (status, headers, body) = self;
         let mut res = body.into_response().with_status(status);
-        match headers.append_to(res.headers_mut()) {
-            Ok(()) => res,
-            Err(e) => Error::internal(format!("invalid response header: {e}")).into_response(),
+        let mut extra = HeaderMap::new();
+        if let Err(e) = headers.append_to(&mut extra) {
+            return Error::internal(format!("invalid response header: {e}")).into_response();
         }
+        // The fields given here replace the body's own (e.g. its Content-Type).
+        for (name, _) in extra.iter() {
+            res.headers_mut().remove(name);
+        }
+        for (name, value) in extra.iter() {
+            let _ = res.headers_mut().append(name, value);
+        }
+        res
     }
 }
 
@@ -267,6 +276,11 @@ mod more_tests {
         let res = (StatusCode::CREATED, [("Location", "/u/1")], "made").into_response();
         assert_eq!(res.status(), StatusCode::CREATED);
         assert_eq!(res.headers().get("location"), Some("/u/1"));
+        let typed = (StatusCode::OK, [("Content-Type", "text/csv")], "a,b").into_response();
+        assert_eq!(
+            typed.headers().get_all("content-type").collect::<Vec<_>>(),
+            [b"text/csv"]
+        );
         let bad = (StatusCode::OK, [("Bad Name", "x")], "x").into_response();
         assert_eq!(bad.status(), StatusCode::INTERNAL_SERVER_ERROR);
     }

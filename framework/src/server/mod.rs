@@ -3,7 +3,7 @@
 
 mod connection;
 mod date;
-mod driver;
+pub(crate) mod driver;
 mod limits;
 mod listener;
 mod shutdown;
