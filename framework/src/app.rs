@@ -14,6 +14,7 @@ use std::io::{self, Write};
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
+use std::time::Instant;
 
 /// Application state, one value per type.
 #[derive(Default)]
@@ -144,6 +145,7 @@ pub struct App {
     state: StateMap,
     limits: Limits,
     banner: bool,
+    access_log: bool,
     catch: Option<Arc<ErrorHook>>,
 }
 
@@ -184,6 +186,7 @@ impl App {
             state: StateMap::default(),
             limits: Limits::default(),
             banner: true,
+            access_log: true,
             catch: None,
         }
     }
@@ -235,6 +238,14 @@ impl App {
         F: Fn(&Error, &Request) -> Response + Send + Sync + 'static,
     {
         self.catch = Some(Arc::new(hook));
+        self
+    }
+
+    /// Turns the access log (one line per request on stderr: method, target, status, body bytes,
+    /// handling time, client address) on or off. On by default; the environment variable
+    /// `ACCESS_LOG=0` or `ACCESS_LOG=1` overrides this setting.
+    pub fn access_log(mut self, on: bool) -> Self {
+        self.access_log = on;
         self
     }
 
@@ -297,6 +308,7 @@ impl App {
             routes: self.routes,
             limits: self.limits,
             banner: self.banner,
+            access_log: self.access_log,
             catch: self.catch,
         })
     }
@@ -330,6 +342,7 @@ pub struct Service {
     routes: Vec<Route>,
     limits: Limits,
     banner: bool,
+    access_log: bool,
     catch: Option<Arc<ErrorHook>>,
 }
 
@@ -487,8 +500,18 @@ impl Bound {
             self.service.print_banner(self.server.local_addr());
         }
         let service = self.service;
-        self.server
-            .serve(move |req: &mut Request| service.handle(req))?;
+        if crate::log::enabled(service.access_log) {
+            let log = crate::log::AccessLog::start()?;
+            self.server.serve(move |req: &mut Request| {
+                let start = Instant::now();
+                let res = service.handle(req);
+                log.record(req, &res, start.elapsed());
+                res
+            })?;
+        } else {
+            self.server
+                .serve(move |req: &mut Request| service.handle(req))?;
+        }
         Ok(())
     }
 }

@@ -25,6 +25,7 @@ mod app;
 mod error;
 pub mod extract;
 mod http;
+mod log;
 pub mod parse;
 pub mod respond;
 mod route;
