@@ -60,7 +60,6 @@ impl TestClient {
     }
 
     /// A request with any method.
-    #[must_use]
     pub fn request(&self, method: Method, target: &str) -> TestRequest<'_> {
         TestRequest {
             client: self,
@@ -72,43 +71,36 @@ impl TestClient {
     }
 
     /// A `GET` request.
-    #[must_use]
     pub fn get(&self, target: &str) -> TestRequest<'_> {
         self.request(Method::Get, target)
     }
 
     /// A `HEAD` request.
-    #[must_use]
     pub fn head(&self, target: &str) -> TestRequest<'_> {
         self.request(Method::Head, target)
     }
 
     /// A `POST` request.
-    #[must_use]
     pub fn post(&self, target: &str) -> TestRequest<'_> {
         self.request(Method::Post, target)
     }
 
     /// A `PUT` request.
-    #[must_use]
     pub fn put(&self, target: &str) -> TestRequest<'_> {
         self.request(Method::Put, target)
     }
 
     /// A `PATCH` request.
-    #[must_use]
     pub fn patch(&self, target: &str) -> TestRequest<'_> {
         self.request(Method::Patch, target)
     }
 
     /// A `DELETE` request.
-    #[must_use]
     pub fn delete(&self, target: &str) -> TestRequest<'_> {
         self.request(Method::Delete, target)
     }
 
     /// An `OPTIONS` request.
-    #[must_use]
     pub fn options(&self, target: &str) -> TestRequest<'_> {
         self.request(Method::Options, target)
     }
@@ -237,6 +229,7 @@ impl TestRequest<'_> {
     }
 
     /// Runs the request and returns the response.
+    #[must_use]
     pub fn send(self) -> TestResponse {
         let head_request = self.method == Method::Head;
         TestResponse::parse(&self.client.raw(&self.to_bytes()), head_request)

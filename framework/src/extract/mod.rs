@@ -20,7 +20,7 @@ pub use headers::{names, Cookies, Header, HeaderName, Headers};
 pub use json::{Json, JsonRejection};
 pub use parts::{RemoteAddr, Uri};
 pub use path::path_param;
-pub use path::FromParam;
+pub use path::{FromParam, InvalidParam};
 pub use state::State;
 
 use crate::http::Request;

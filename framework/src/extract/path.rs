@@ -15,13 +15,17 @@ pub trait FromParam: Sized {
     /// Parses the decoded segment.
     ///
     /// # Errors
-    /// `()` when the text is not a valid value.
-    fn from_param(text: &str) -> Result<Self, ()>;
+    /// [`InvalidParam`] when the text is not a valid value.
+    fn from_param(text: &str) -> Result<Self, InvalidParam>;
 }
 
+/// A path segment that does not parse as the parameter's type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InvalidParam;
+
 impl<T: FromStr> FromParam for T {
-    fn from_param(text: &str) -> Result<Self, ()> {
-        text.parse().map_err(|_| ())
+    fn from_param(text: &str) -> Result<Self, InvalidParam> {
+        text.parse().map_err(|_| InvalidParam)
     }
 }
 
@@ -36,7 +40,7 @@ pub fn path_param<T: FromParam>(
     let raw = cx.raw_param(req, index).unwrap_or_default();
     let decoded = crate::parse::decode_path_segment(raw)
         .map_err(|e| Error::bad_request(format!("invalid path parameter `{name}`: {e}")))?;
-    T::from_param(&decoded).map_err(|()| {
+    T::from_param(&decoded).map_err(|InvalidParam| {
         let ty = std::any::type_name::<T>();
         Error::bad_request(format!(
             "invalid path parameter `{name}`: `{decoded}` is not a valid {ty}"
