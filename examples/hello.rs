@@ -11,5 +11,7 @@ fn hello() -> &'static str {
 
 fn main() -> Result<(), framework::RunError> {
     let port = std::env::var("PORT").unwrap_or_else(|_| "8080".into());
-    App::new().mount("/", routes![hello]).run(format!("127.0.0.1:{port}"))
+    App::new()
+        .mount("/", routes![hello])
+        .run(format!("127.0.0.1:{port}"))
 }

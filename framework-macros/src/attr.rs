@@ -10,7 +10,9 @@ use syn::punctuated::Punctuated;
 use syn::{FnArg, Ident, ItemFn, LitStr, Pat, Token, Type};
 
 /// The methods a route attribute knows by name.
-pub(crate) const KNOWN_METHODS: [&str; 8] = ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "TRACE"];
+pub(crate) const KNOWN_METHODS: [&str; 8] = [
+    "GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "TRACE",
+];
 
 /// One handler argument.
 pub(crate) struct Arg {
@@ -47,7 +49,10 @@ impl Parse for MethodOrPath {
 }
 
 fn parse_methods_and_path(args: TokenStream, errors: &mut Errors) -> Option<(Vec<String>, LitStr)> {
-    let items = match syn::parse::Parser::parse2(Punctuated::<MethodOrPath, Token![,]>::parse_terminated, args.clone()) {
+    let items = match syn::parse::Parser::parse2(
+        Punctuated::<MethodOrPath, Token![,]>::parse_terminated,
+        args.clone(),
+    ) {
         Ok(items) => items,
         Err(e) => {
             errors.push(e);
@@ -63,7 +68,10 @@ fn parse_methods_and_path(args: TokenStream, errors: &mut Errors) -> Option<(Vec
         return None;
     };
     if items.is_empty() {
-        errors.spanned(&path, "list at least one method before the path, e.g. `#[route(GET, POST, \"/users\")]`");
+        errors.spanned(
+            &path,
+            "list at least one method before the path, e.g. `#[route(GET, POST, \"/users\")]`",
+        );
     }
     let mut methods = Vec::new();
     for item in items {
@@ -73,9 +81,15 @@ fn parse_methods_and_path(args: TokenStream, errors: &mut Errors) -> Option<(Vec
                 if KNOWN_METHODS.contains(&name.as_str()) {
                     methods.push(name);
                 } else if KNOWN_METHODS.contains(&name.to_ascii_uppercase().as_str()) {
-                    errors.spanned(&ident, format!("methods are written in uppercase: use `{}`", name.to_ascii_uppercase()));
+                    errors.spanned(
+                        &ident,
+                        format!(
+                            "methods are written in uppercase: use `{}`",
+                            name.to_ascii_uppercase()
+                        ),
+                    );
                 } else if name == "CONNECT" {
-                    errors.spanned(&ident, "`CONNECT` cannot be routed: the server answers it with 501 Not Implemented");
+                    errors.spanned(&ident, "`CONNECT` cannot be routed (the server answers it with 501 Not Implemented): remove it");
                 } else {
                     errors.spanned(
                         &ident,
@@ -85,11 +99,14 @@ fn parse_methods_and_path(args: TokenStream, errors: &mut Errors) -> Option<(Vec
             }
             MethodOrPath::Lit(lit) => {
                 let name = lit.value();
-                let token = !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+                let token = !name.is_empty()
+                    && name
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
                 if !token {
                     errors.spanned(&lit, format!("`{name}` is not a method name: a method is a token such as `\"PURGE\"`"));
                 } else if name == "CONNECT" {
-                    errors.spanned(&lit, "`CONNECT` cannot be routed: the server answers it with 501 Not Implemented");
+                    errors.spanned(&lit, "`CONNECT` cannot be routed (the server answers it with 501 Not Implemented): remove it");
                 } else {
                     methods.push(name);
                 }
@@ -100,21 +117,28 @@ fn parse_methods_and_path(args: TokenStream, errors: &mut Errors) -> Option<(Vec
 }
 
 /// Parses the attribute arguments and the function; `None` when nothing sensible can be built.
-fn parse(method: Option<&str>, args: TokenStream, item: TokenStream, errors: &mut Errors) -> Option<RouteDef> {
+fn parse(
+    method: Option<&str>,
+    args: TokenStream,
+    item: TokenStream,
+    errors: &mut Errors,
+) -> Option<RouteDef> {
     let attr_name = method.map_or_else(|| "route".to_string(), str::to_ascii_lowercase);
     let (methods, path) = match method {
-        Some(m) => match syn::parse2::<LitStr>(args.clone()) {
-            Ok(path) => (vec![m.to_string()], path),
-            Err(_) => {
-                let msg = format!("expected the route path as a string, e.g. `#[{attr_name}(\"/users/:id\")]`");
-                if args.is_empty() {
-                    errors.at(Span::call_site(), msg);
-                } else {
-                    errors.spanned(&args, msg);
+        Some(m) => {
+            match syn::parse2::<LitStr>(args.clone()) {
+                Ok(path) => (vec![m.to_string()], path),
+                Err(_) => {
+                    let msg = format!("expected the route path as a string, e.g. `#[{attr_name}(\"/users/:id\")]`");
+                    if args.is_empty() {
+                        errors.at(Span::call_site(), msg);
+                    } else {
+                        errors.spanned(&args, msg);
+                    }
+                    return None;
                 }
-                return None;
             }
-        },
+        }
         None => parse_methods_and_path(args, errors)?,
     };
     let func: ItemFn = match syn::parse2(item.clone()) {
@@ -134,7 +158,10 @@ fn parse(method: Option<&str>, args: TokenStream, item: TokenStream, errors: &mu
         .iter()
         .filter_map(|input| match input {
             FnArg::Receiver(receiver) => {
-                errors.spanned(receiver, "a route handler is a free function: it cannot take `self`");
+                errors.spanned(
+                    receiver,
+                    "a route handler is a free function: it cannot take `self`",
+                );
                 None
             }
             FnArg::Typed(typed) => Some(Arg {

@@ -3,6 +3,7 @@
 
 use crate::attr::RouteDef;
 use crate::diag::Errors;
+use crate::path;
 
 pub(crate) fn all(def: &RouteDef, errors: &mut Errors) {
     let sig = &def.func.sig;
@@ -13,18 +14,30 @@ pub(crate) fn all(def: &RouteDef, errors: &mut Errors) {
         );
     }
     if !sig.generics.params.is_empty() {
-        errors.spanned(&sig.generics, "route handlers cannot be generic: give every argument a concrete type");
+        errors.spanned(
+            &sig.generics,
+            "route handlers cannot be generic: give every argument a concrete type",
+        );
     }
     if let Some(variadic) = &sig.variadic {
         errors.spanned(variadic, "route handlers cannot be variadic");
     }
-    for name in def.params() {
-        if !def.args.iter().any(|a| a.name.as_ref().is_some_and(|n| n == name)) {
+    // A parameter with an invalid name (`:`, `:1d`) was reported by `path::parse`: asking for an
+    // argument of that name would only repeat it.
+    for name in def.params().into_iter().filter(|n| path::is_identifier(n)) {
+        if !def
+            .args
+            .iter()
+            .any(|a| a.name.as_ref().is_some_and(|n| n == name))
+        {
             errors.spanned(
                 &def.path,
                 format!("route parameter `{name}` has no matching argument: add an argument `{name}` (its type implements `FromStr`), or remove `:{name}` from the path"),
             );
-            errors.at(sig.paren_token.span.join(), format!("expected an argument named `{name}` here"));
+            errors.at(
+                sig.paren_token.span.join(),
+                format!("expected an argument named `{name}` here"),
+            );
         }
     }
 }

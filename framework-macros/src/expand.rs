@@ -31,8 +31,16 @@ pub(crate) fn route(def: &RouteDef) -> TokenStream {
         let value = match param {
             Some(index) => {
                 let pname = &params[index];
+                // The parser is named through the trait, so that a type that cannot be parsed is
+                // reported at the argument without a "required by a bound" note.
                 quote_spanned! {ty.span()=>
-                    ::framework::__private::path_param::<#ty>(&*__req, __cx, #index, #pname)
+                    ::framework::__private::path_param(
+                        &*__req,
+                        __cx,
+                        #index,
+                        #pname,
+                        <#ty as ::framework::__private::FromParam>::from_param,
+                    )
                 }
             }
             None if i == last => {
@@ -62,21 +70,28 @@ pub(crate) fn route(def: &RouteDef) -> TokenStream {
         });
         values.push(var);
     }
+    // Spanned on the return type, so a type that is not a responder is reported there.
     let respond = match &func.sig.output {
         ReturnType::Type(_, ty) => quote_spanned! {ty.span()=>
-            ::framework::__private::respond::<#ty>(#name(#(#values),*))
+            <#ty as ::framework::__private::IntoResponse>::into_response(#name(#(#values),*))
         },
         ReturnType::Default => quote! {
-            ::framework::__private::respond::<()>(#name(#(#values),*))
+            <() as ::framework::__private::IntoResponse>::into_response(#name(#(#values),*))
         },
+    };
+
+    // A marker in the type namespace, beside the fn in the value namespace; never built. Spanned
+    // on the fn's name, so that rustc's notes about it ("defined here") point at the function.
+    let marker = quote_spanned! {name.span()=>
+        #[doc(hidden)]
+        #[allow(non_camel_case_types, dead_code)]
+        #vis struct #name {}
     };
 
     quote! {
         #func
 
-        #[doc(hidden)]
-        #[allow(non_camel_case_types)]
-        #vis struct #name {}
+        #marker
 
         impl ::framework::__private::IntoRoute for #name {
             const INFO: ::framework::__private::RouteInfo = ::framework::__private::RouteInfo {
@@ -87,7 +102,7 @@ pub(crate) fn route(def: &RouteDef) -> TokenStream {
                 line: ::core::line!(),
             };
 
-            fn into_route(self) -> ::framework::__private::Route {
+            fn into_route() -> ::framework::__private::Route {
                 fn handler(
                     __req: &mut ::framework::__private::Request,
                     __cx: &::framework::__private::RequestContext<'_>,

@@ -68,7 +68,8 @@ pub fn route(args: TokenStream, item: TokenStream) -> TokenStream {
 }
 
 /// `routes![a, b, module::c]`: the routes of these annotated functions, as a `Vec` to mount.
-/// Two routes in one list that answer the same method on the same paths are a compile error.
+/// Two routes in one list that answer the same method on the same paths are a compile error, and
+/// so is a name without a route attribute.
 #[proc_macro]
 pub fn routes(input: TokenStream) -> TokenStream {
     routes::expand(input.into()).into()

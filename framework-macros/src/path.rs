@@ -15,7 +15,8 @@ fn allowed(c: char) -> bool {
     c.is_ascii_alphanumeric() || "-._~!$&'()*+,;=:@".contains(c)
 }
 
-fn is_identifier(name: &str) -> bool {
+/// Whether `name` can name a parameter: an ASCII identifier, as the handler argument must be.
+pub(crate) fn is_identifier(name: &str) -> bool {
     let mut chars = name.chars();
     matches!(chars.next(), Some(c) if c == '_' || c.is_ascii_alphabetic())
         && chars.all(|c| c == '_' || c.is_ascii_alphanumeric())
@@ -24,11 +25,25 @@ fn is_identifier(name: &str) -> bool {
 /// Parses the path, recording every problem in `errors` (spanned on the literal: stable Rust
 /// cannot point inside it, so each message names the segment).
 pub(crate) fn parse(lit: &LitStr, errors: &mut Errors) -> Vec<Segment> {
-    let path = lit.value();
+    let full = lit.value();
+    // The query is reported once, and the rest is checked without it.
+    let path = match full.split_once('?') {
+        Some((path, _)) => {
+            errors.spanned(
+                lit,
+                format!("a route path cannot hold a query string: write \"{path}\" (a handler reads the query from a `framework::extract::Uri` argument)"),
+            );
+            path.to_string()
+        }
+        None => full,
+    };
     let Some(rest) = path.strip_prefix('/') else {
         errors.spanned(
             lit,
-            format!("a route path must start with `/`: write \"/{}\"", path.trim_start_matches('/')),
+            format!(
+                "a route path must start with `/`: write \"/{}\"",
+                path.trim_start_matches('/')
+            ),
         );
         return Vec::new();
     };
@@ -49,25 +64,38 @@ pub(crate) fn parse(lit: &LitStr, errors: &mut Errors) -> Vec<Segment> {
             Segment::CatchAll(name.to_string())
         } else {
             if part.is_empty() && i != last {
-                errors.spanned(lit, format!("empty segment (`//`) in route path `{path}`: remove the extra `/`"));
+                errors.spanned(
+                    lit,
+                    format!("empty segment (`//`) in route path `{path}`: remove the extra `/`"),
+                );
             }
             if let Some(bad) = part.chars().find(|&c| !allowed(c)) {
-                let hint = match bad {
-                    '?' => " (query strings are not part of a route: take a `Query<T>` argument)",
-                    '%' => " (write the character itself, not its escape: requests are decoded before matching)",
-                    _ => "",
+                let what = match bad {
+                    ' ' => "a space".to_string(),
+                    _ => format!("character `{}`", bad.escape_default()),
+                };
+                let fix = match bad {
+                    '%' => "write the character itself, not its escape (requests are decoded before matching), or use letters, digits and `-._~!$&'()*+,;=:@`",
+                    _ => "use letters, digits and `-._~!$&'()*+,;=:@`",
                 };
                 errors.spanned(
                     lit,
-                    format!("character `{}` is not allowed in route path `{path}`{hint}; use letters, digits and `-._~!$&'()*+,;=:@`", bad.escape_default()),
+                    format!("{what} is not allowed in route path `{path}`: {fix}"),
                 );
             }
             Segment::Static
         };
         if let Segment::Param(name) | Segment::CatchAll(name) = &segment {
-            let sigil = if matches!(segment, Segment::Param(_)) { ':' } else { '*' };
+            let sigil = if matches!(segment, Segment::Param(_)) {
+                ':'
+            } else {
+                '*'
+            };
             if name.is_empty() {
-                errors.spanned(lit, format!("`{sigil}` without a name in route path `{path}`: write `{sigil}name`"));
+                errors.spanned(
+                    lit,
+                    format!("`{sigil}` without a name in route path `{path}`: write `{sigil}name`"),
+                );
             } else if !is_identifier(name) {
                 errors.spanned(lit, format!("`{sigil}{name}` is not a valid parameter name: use an identifier such as `{sigil}id`"));
             } else if seen.contains(name) {
@@ -90,4 +118,78 @@ pub(crate) fn params(segments: &[Segment]) -> Vec<&str> {
             Segment::Static => None,
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proc_macro2::Span;
+
+    /// The segments of `path` and the messages of its errors.
+    fn parse_str(path: &str) -> (Vec<Segment>, Vec<String>) {
+        let mut errors = Errors::new();
+        let segments = parse(&LitStr::new(path, Span::call_site()), &mut errors);
+        let messages = match errors.finish() {
+            Ok(()) => Vec::new(),
+            Err(e) => e.into_iter().map(|e| e.to_string()).collect(),
+        };
+        (segments, messages)
+    }
+
+    #[test]
+    fn valid_paths_split_into_static_param_and_catch_all_segments() {
+        let param = |n: &str| Segment::Param(n.to_string());
+        let cases: &[(&str, Vec<Segment>)] = &[
+            ("/", vec![Segment::Static]),
+            ("/users/", vec![Segment::Static, Segment::Static]),
+            ("/users/:id", vec![Segment::Static, param("id")]),
+            (
+                "/a/:b_2/*rest",
+                vec![
+                    Segment::Static,
+                    param("b_2"),
+                    Segment::CatchAll("rest".into()),
+                ],
+            ),
+            ("/v1.0/~me/a-b_c", vec![Segment::Static; 3]),
+        ];
+        for (path, expected) in cases {
+            assert_eq!(parse_str(path), (expected.clone(), Vec::new()), "{path}");
+        }
+    }
+
+    // One mistake, one error: a bad segment must not also be reported as a missing argument or
+    // a second problem elsewhere.
+    #[test]
+    fn each_mistake_gives_exactly_one_error_naming_it() {
+        let cases = [
+            ("users", "must start with `/`: write \"/users\""),
+            ("/user list", "a space is not allowed"),
+            (
+                "/search?q=rust",
+                "cannot hold a query string: write \"/search\"",
+            ),
+            ("/a%20b", "character `%` is not allowed"),
+            ("/users/:", "`:` without a name"),
+            ("/files/*", "`*` without a name"),
+            ("/:1d", "`:1d` is not a valid parameter name"),
+            ("/:id/:id", "route parameter `id` appears twice"),
+            ("/*rest/x", "the catch-all `*rest` must be the last segment"),
+            ("/users//posts", "empty segment (`//`)"),
+        ];
+        for (path, expected) in cases {
+            let (_, messages) = parse_str(path);
+            assert_eq!(messages.len(), 1, "{path}: {messages:?}");
+            assert!(messages[0].contains(expected), "{path}: {messages:?}");
+        }
+    }
+
+    #[test]
+    fn parameter_names_are_identifiers() {
+        assert!(is_identifier("id"));
+        assert!(is_identifier("_id2"));
+        assert!(!is_identifier(""));
+        assert!(!is_identifier("1d"));
+        assert!(!is_identifier("user-id"));
+    }
 }

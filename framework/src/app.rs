@@ -147,6 +147,8 @@ pub struct App {
     banner: bool,
     access_log: bool,
     catch: Option<Arc<ErrorHook>>,
+    /// The first mount prefix that is not plain static segments, reported by [`App::build`].
+    bad_prefix: Option<BuildError>,
 }
 
 impl Default for App {
@@ -188,17 +190,35 @@ impl App {
             banner: true,
             access_log: true,
             catch: None,
+            bad_prefix: None,
         }
     }
 
     /// Mounts routes under a prefix (`"/"` for none). Mount as often as needed; conflicts across
-    /// mounts are reported by [`App::build`].
+    /// mounts are reported by [`App::build`]. A prefix is static segments only: one with a
+    /// `:param`, a `*catch_all` or an empty segment is refused by [`App::build`] (the handlers'
+    /// parameters are numbered from their own paths, so a parameter in front would shift them).
     pub fn mount(mut self, prefix: &str, routes: Vec<Route>) -> Self {
         let prefix = if prefix.starts_with('/') {
             prefix.to_string()
         } else {
             format!("/{prefix}")
         };
+        let trimmed = prefix.trim_end_matches('/');
+        let bad_segment = trimmed
+            .split('/')
+            .skip(1)
+            .find(|s| s.is_empty() || s.starts_with([':', '*']));
+        if let (None, Some(segment), Some(route)) = (&self.bad_prefix, bad_segment, routes.first())
+        {
+            self.bad_prefix = Some(BuildError::InvalidPath {
+                route: format!("`{}` ({})", route.name, route.location()),
+                path: join(&prefix, &route.path),
+                reason: format!(
+                    "the mount prefix `{prefix}` has the segment `{segment}`: a mount prefix is static segments only"
+                ),
+            });
+        }
         for mut route in routes {
             route.path = join(&prefix, &route.path);
             self.routes.push(route);
@@ -262,6 +282,9 @@ impl App {
     /// # Errors
     /// The first [`BuildError`] found.
     pub fn build(self) -> Result<Service, BuildError> {
+        if let Some(e) = self.bad_prefix {
+            return Err(e);
+        }
         let describe = |r: &Route| format!("`{}` ({})", r.name, r.location());
         let mut router = Router::new();
         for route in &self.routes {

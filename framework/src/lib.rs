@@ -51,18 +51,11 @@ pub use server::{Limits, Server, ShutdownHandle, ShutdownReport};
 #[doc(hidden)]
 pub mod __private {
     pub use crate::extract::{
-        path_param, FromRequest, FromRequestParts, RequestContext, Requirements,
+        path_param, FromParam, FromRequest, FromRequestParts, RequestContext, Requirements,
     };
     pub use crate::http::{Request, Response};
     pub use crate::respond::IntoResponse;
-    pub use crate::route::{conflicts, HandlerFn, IntoRoute, Route, RouteInfo};
-
-    /// Converts a handler's return value; a separate function so that a return type that is not
-    /// a responder is reported at the return type.
-    #[inline]
-    pub fn respond<R: IntoResponse>(value: R) -> Response {
-        value.into_response()
-    }
+    pub use crate::route::{conflicts, HandlerFn, IntoRoute, NotARoute, Route, RouteInfo};
 }
 
 /// The README's code blocks, compiled as doctests so they cannot rot.

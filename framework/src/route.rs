@@ -40,14 +40,14 @@ impl Route {
     /// Builds a route from what the route attribute generated.
     #[doc(hidden)]
     #[must_use]
-    pub fn from_generated(info: &RouteInfo, handler: HandlerFn, requirements: fn(&mut Requirements)) -> Self {
+    pub fn from_generated(
+        info: &RouteInfo,
+        handler: HandlerFn,
+        requirements: fn(&mut Requirements),
+    ) -> Self {
         Self {
             // The attribute only emits valid method tokens.
-            methods: info
-                .methods
-                .iter()
-                .filter_map(|m| m.parse().ok())
-                .collect(),
+            methods: info.methods.iter().filter_map(|m| m.parse().ok()).collect(),
             path: info.path.to_string(),
             name: info.name,
             file: info.file,
@@ -85,17 +85,60 @@ impl Route {
 impl fmt::Debug for Route {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let methods: Vec<&str> = self.methods.iter().map(Method::as_str).collect();
-        write!(f, "{} {} -> {} ({})", methods.join(","), self.path, self.name, self.location())
+        write!(
+            f,
+            "{} {} -> {} ({})",
+            methods.join(","),
+            self.path,
+            self.name,
+            self.location()
+        )
     }
 }
 
 /// Turns a route attribute's marker struct into a [`Route`]; `routes![...]` calls it.
 #[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a route",
+    label = "not a function annotated with a route attribute",
+    note = "`routes![...]` takes the names of functions annotated with `#[get(\"/path\")]`, `#[post(\"/path\")]`, `#[route(GET, POST, \"/path\")]`, ..."
+)]
 pub trait IntoRoute {
     /// The route's compile-time description.
     const INFO: RouteInfo;
+    /// `false` only for [`NotARoute`], which `routes![...]` substitutes for a name that has no
+    /// route attribute, so that it can report that at compile time.
+    const IS_ROUTE: bool = true;
     /// The route.
-    fn into_route(self) -> Route;
+    fn into_route() -> Route;
+}
+
+/// What `routes![f]` finds when `f` is a function without a route attribute: the expansion
+/// glob-imports this type under the name it looks up, and an explicit import of the route's
+/// marker struct shadows it. A `const` assertion on [`IntoRoute::IS_ROUTE`] then fails with a
+/// message naming `f`, so this route is never built.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct NotARoute {}
+
+impl IntoRoute for NotARoute {
+    const INFO: RouteInfo = RouteInfo {
+        methods: &[],
+        path: "",
+        name: "",
+        file: "",
+        line: 0,
+    };
+    const IS_ROUTE: bool = false;
+
+    fn into_route() -> Route {
+        // Unreachable: a program that names a `NotARoute` in `routes![...]` does not compile.
+        // Should it ever be built, it answers nothing (no methods, an invalid path).
+        fn handler(_: &mut Request, _: &RequestContext<'_>) -> Response {
+            Response::new(crate::http::StatusCode::INTERNAL_SERVER_ERROR)
+        }
+        Route::from_generated(&Self::INFO, handler, |_| {})
+    }
 }
 
 /// Whether two byte strings are equal, in a const context.
@@ -196,9 +239,27 @@ mod tests {
 
     #[test]
     fn conflicts_need_a_shared_method() {
-        let get = RouteInfo { methods: &["GET"], path: "/u/:id", name: "a", file: "f", line: 1 };
-        let get2 = RouteInfo { methods: &["POST", "GET"], path: "/u/:name", name: "b", file: "f", line: 2 };
-        let post = RouteInfo { methods: &["POST"], path: "/u/:id", name: "c", file: "f", line: 3 };
+        let get = RouteInfo {
+            methods: &["GET"],
+            path: "/u/:id",
+            name: "a",
+            file: "f",
+            line: 1,
+        };
+        let get2 = RouteInfo {
+            methods: &["POST", "GET"],
+            path: "/u/:name",
+            name: "b",
+            file: "f",
+            line: 2,
+        };
+        let post = RouteInfo {
+            methods: &["POST"],
+            path: "/u/:id",
+            name: "c",
+            file: "f",
+            line: 3,
+        };
         assert!(conflicts(&get, &get2));
         assert!(!conflicts(&get, &post));
     }

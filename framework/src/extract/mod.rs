@@ -15,6 +15,7 @@ mod json;
 mod parts;
 mod path;
 mod state;
+mod urlencoded;
 
 pub use headers::{names, Cookies, Header, HeaderName, Headers};
 pub use json::{Json, JsonRejection};
@@ -22,6 +23,7 @@ pub use parts::{RemoteAddr, Uri};
 pub use path::path_param;
 pub use path::{FromParam, InvalidParam};
 pub use state::State;
+pub use urlencoded::{from_str as from_urlencoded, UrlencodedError, UrlencodedErrorKind};
 
 use crate::http::Request;
 use crate::respond::IntoResponse;
@@ -64,8 +66,8 @@ impl Requirements {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a handler argument here",
     label = "not a path parameter, and not an extractor of the request head",
-    note = "an argument is either named like a `:param` of the route path (its type then implements `FromStr`), or its type implements `framework::FromRequestParts`",
-    note = "extractors that read the body (`FromRequest`, e.g. `Json`, `Form`, `String`, `Body`) may only be the last argument"
+    note = "an argument named like a `:param` of the route path is parsed with `FromStr`; any other argument but the last is an extractor of the request head: `State<T>` (a value registered with `App::manage`), `Header<N>`, `Headers`, `Cookies`, `Method`, `Uri`, `RemoteAddr`, an `Option` or `Result` of one, or your own type implementing `framework::FromRequestParts`",
+    note = "if `{Self}` reads the request body (as `Json<T>`, `String`, `Vec<u8>`, `Body` and `Request` do), make it the last argument: only the last argument can read the body"
 )]
 pub trait FromRequestParts: Sized {
     /// What the client gets when extraction fails.
@@ -97,7 +99,7 @@ pub mod marker {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a handler argument",
     label = "not a path parameter, and not an extractor",
-    note = "an argument is either named like a `:param` of the route path (its type then implements `FromStr`), or its type implements `framework::FromRequestParts` or, for the last argument, `framework::FromRequest`"
+    note = "an argument named like a `:param` of the route path is parsed with `FromStr`; the last argument, if it is not one, is an extractor: one that reads the body (`Json<T>`, `String`, `Vec<u8>`, `Body`, `Request`), one of the request head (`State<T>` for a value registered with `App::manage`, `Header<N>`, `Headers`, `Cookies`, `Method`, `Uri`, `RemoteAddr`), an `Option` or `Result` of one, or your own type implementing `framework::FromRequest` or `framework::FromRequestParts`"
 )]
 pub trait FromRequest<M = marker::ViaRequest>: Sized {
     /// What the client gets when extraction fails.
@@ -113,6 +115,9 @@ pub trait FromRequest<M = marker::ViaRequest>: Sized {
     fn requirements(_needs: &mut Requirements) {}
 }
 
+// Hidden from diagnostics, so that a last argument that is no extractor at all is reported with
+// `FromRequest`'s message, without the `ViaParts` marker.
+#[diagnostic::do_not_recommend]
 impl<T: FromRequestParts> FromRequest<marker::ViaParts> for T {
     type Rejection = T::Rejection;
 

@@ -1,0 +1,8 @@
+use framework::get;
+
+#[get("/")]
+async fn index() -> &'static str {
+    "hello"
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use framework::get;
+
+#[get(42)]
+fn index() {}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use framework::get;
+
+#[get]
+fn index() {}
+
+fn main() {}

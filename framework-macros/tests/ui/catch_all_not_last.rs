@@ -1,0 +1,8 @@
+use framework::get;
+
+#[get("/files/*path/raw")]
+fn raw(path: String) -> String {
+    path
+}
+
+fn main() {}

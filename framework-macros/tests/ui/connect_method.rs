@@ -1,0 +1,6 @@
+use framework::route;
+
+#[route(CONNECT, "/x")]
+fn x() {}
+
+fn main() {}

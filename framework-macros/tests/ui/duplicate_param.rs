@@ -1,0 +1,8 @@
+use framework::get;
+
+#[get("/users/:id/posts/:id")]
+fn post(id: u64) -> String {
+    id.to_string()
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use framework::get;
+
+#[get("/users/:")]
+fn show() {}
+
+fn main() {}

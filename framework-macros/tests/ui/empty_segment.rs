@@ -1,0 +1,6 @@
+use framework::get;
+
+#[get("/users//posts")]
+fn posts() {}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use framework::get;
+
+#[get("/:id")]
+fn show<T: std::str::FromStr>(id: T) {
+    let _ = id;
+}
+
+fn main() {}

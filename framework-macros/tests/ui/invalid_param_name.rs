@@ -1,0 +1,6 @@
+use framework::get;
+
+#[get("/:1d")]
+fn show() {}
+
+fn main() {}

@@ -1,0 +1,11 @@
+use framework::get;
+
+struct Db;
+
+#[get("/users/:id")]
+fn show(id: u64, db: Db) -> String {
+    let _ = db;
+    id.to_string()
+}
+
+fn main() {}

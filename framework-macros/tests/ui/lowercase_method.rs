@@ -1,0 +1,6 @@
+use framework::route;
+
+#[route(get, "/x")]
+fn x() {}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use framework::get;
+
+#[get("/x")]
+struct S;
+
+fn main() {}

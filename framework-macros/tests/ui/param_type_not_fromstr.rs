@@ -1,0 +1,10 @@
+use framework::get;
+
+struct UserId(u64);
+
+#[get("/users/:id")]
+fn show(id: UserId) -> String {
+    id.0.to_string()
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use framework::get;
+
+#[get("/users/:id")]
+fn show() -> &'static str {
+    "who?"
+}
+
+fn main() {}

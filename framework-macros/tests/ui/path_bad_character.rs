@@ -1,0 +1,6 @@
+use framework::get;
+
+#[get("/user list")]
+fn users() {}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use framework::get;
+
+#[get("/search?q=rust")]
+fn search() {}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use framework::get;
+
+#[get("users")]
+fn users() {}
+
+fn main() {}

@@ -1,0 +1,12 @@
+use framework::get;
+
+struct User {
+    name: String,
+}
+
+#[get("/me")]
+fn me() -> User {
+    User { name: "me".into() }
+}
+
+fn main() {}

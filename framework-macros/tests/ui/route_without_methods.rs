@@ -1,0 +1,6 @@
+use framework::route;
+
+#[route("/x")]
+fn x() {}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use framework::route;
+
+#[route(FOO, "/x")]
+fn x() {}
+
+fn main() {}

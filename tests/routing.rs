@@ -1,0 +1,774 @@
+//! End-to-end tests of routing over real sockets: apps built with the route attributes and
+//! `App`, served with `App::bind` + `serve` on `127.0.0.1:0` in a thread, and spoken to in raw
+//! bytes through `std::net::TcpStream` (see `support`). A few cases are also run in-process with
+//! `Service::handle` and must answer exactly as on the socket.
+//!
+//! Client sockets have read timeouts, so a hang fails a test instead of blocking it; no test
+//! asserts on how long anything took.
+
+// Tests report failure by panicking, so unwrap/expect are the right tool here.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use framework::{
+    delete, get, head, options, post, route, routes, App, BuildError, Error, Limits, Method,
+    Request, Response, State, StatusCode,
+};
+use support::{body_bytes, request, request_chunked, request_with_body, Client, TestApp};
+
+/// Handlers for `/users/...`, where static, parameter and catch-all routes overlap.
+mod users {
+    use super::{get, route};
+
+    #[get("/users/me")]
+    pub fn me() -> &'static str {
+        "me"
+    }
+
+    #[get("/users/:id")]
+    pub fn by_id(id: String) -> String {
+        format!("id={id}")
+    }
+
+    #[get("/users/*rest")]
+    pub fn rest(rest: String) -> String {
+        format!("rest={rest}")
+    }
+
+    #[get("/users")]
+    pub fn list() -> &'static str {
+        "list"
+    }
+
+    #[get("/users/me/settings")]
+    pub fn settings() -> &'static str {
+        "settings"
+    }
+
+    #[route(GET, "/users/:id/posts")]
+    pub fn posts(id: String) -> String {
+        format!("posts of {id}")
+    }
+}
+
+#[get("/hello/:name")]
+fn hello(name: String) -> String {
+    format!("Hello, {name}!")
+}
+
+#[get("/items/:id")]
+fn item(id: u64) -> String {
+    format!("item {id}")
+}
+
+#[get("/files/*path")]
+fn files(path: String) -> String {
+    path
+}
+
+#[get("/things")]
+fn things_get() -> &'static str {
+    "things"
+}
+
+#[post("/things")]
+fn things_post() -> (StatusCode, &'static str) {
+    (StatusCode::CREATED, "x")
+}
+
+#[delete("/things")]
+fn things_delete() {}
+
+#[get("/plain")]
+fn plain() -> &'static str {
+    "Hello, World!"
+}
+
+#[get("/ping")]
+fn ping() -> &'static str {
+    "pong"
+}
+
+#[get("/")]
+fn index() -> &'static str {
+    "index"
+}
+
+#[get("/slash/")]
+fn slash() -> &'static str {
+    "slash"
+}
+
+#[get("/custom")]
+fn custom_get() -> &'static str {
+    "custom body from GET"
+}
+
+#[head("/custom")]
+fn custom_head() -> Response {
+    Response::new(StatusCode::OK)
+        .with_header("X-Handler", "head")
+        .unwrap()
+}
+
+#[options("/custom")]
+fn custom_options() -> (StatusCode, [(&'static str, &'static str); 1], &'static str) {
+    (StatusCode::OK, [("X-Handler", "options")], "custom options")
+}
+
+#[route(GET, POST, "/both")]
+fn both(method: Method) -> String {
+    format!("both via {method}")
+}
+
+#[route("PURGE", "/cache")]
+fn purge() -> &'static str {
+    "purged"
+}
+
+#[get("/result/:n")]
+fn result(n: u32) -> Result<String, Error> {
+    if n == 0 {
+        Err(Error::new(StatusCode::CONFLICT, "n must not be zero"))
+    } else {
+        Ok(format!("n={n}"))
+    }
+}
+
+#[get("/unit")]
+fn unit() {}
+
+#[post("/echo")]
+fn echo(body: String) -> String {
+    body
+}
+
+#[post("/echo-bytes")]
+fn echo_bytes(body: Vec<u8>) -> Vec<u8> {
+    body
+}
+
+/// State taken before a body extractor.
+#[post("/count")]
+fn counter_add(c: State<Counter>, body: String) -> String {
+    format!("count={}+{body}", c.value)
+}
+
+/// State that `counter` needs.
+struct Counter {
+    value: u64,
+}
+
+#[get("/count")]
+fn counter(c: State<Counter>) -> String {
+    format!("count={}", c.value)
+}
+
+// Conflicting routes, in separate `routes![...]` lists (one list would not compile). The lines of
+// the attributes are recorded just above them, to check the locations `BuildError` names.
+const CONFLICT_A_LINE: u32 = line!() + 1;
+#[get("/users/:id")]
+fn conflict_a(id: u64) -> String {
+    id.to_string()
+}
+
+const CONFLICT_B_LINE: u32 = line!() + 1;
+#[get("/users/:name")]
+fn conflict_b(name: String) -> String {
+    name
+}
+
+const CONFLICT_C_LINE: u32 = line!() + 1;
+#[get("/a/users/:id")]
+fn conflict_c(id: u64) -> String {
+    id.to_string()
+}
+
+#[post("/users/:name")]
+fn no_conflict_post(name: String) -> String {
+    name
+}
+
+/// A request head, in-process.
+fn req(method: Method, target: &str) -> Request {
+    Request::new(method, target).unwrap_or_else(|e| panic!("{target}: {e}"))
+}
+
+/// The app most tests use.
+fn main_app() -> App {
+    App::new()
+        .mount(
+            "/",
+            routes![
+                users::me,
+                users::by_id,
+                users::rest,
+                hello,
+                item,
+                files,
+                things_delete,
+                things_get,
+                things_post,
+                plain,
+                ping,
+                custom_get,
+                custom_head,
+                custom_options,
+                both,
+                purge,
+                result,
+                unit,
+                echo,
+                echo_bytes,
+            ],
+        )
+        .banner(false)
+        .access_log(false)
+}
+
+#[test]
+fn precedence_is_static_then_param_then_catch_all_whatever_the_registration_order() {
+    let forward = App::new().mount(
+        "/",
+        routes![
+            users::me,
+            users::by_id,
+            users::rest,
+            users::settings,
+            users::posts
+        ],
+    );
+    let backward = App::new().mount(
+        "/",
+        routes![
+            users::posts,
+            users::settings,
+            users::rest,
+            users::by_id,
+            users::me
+        ],
+    );
+    // Separate mounts, the catch-all first.
+    let split = App::new()
+        .mount("/", routes![users::rest])
+        .mount("/", routes![users::posts, users::by_id])
+        .mount("/", routes![users::settings, users::me]);
+    for app in [forward, backward, split] {
+        let server = TestApp::start(app);
+        for (target, expected) in [
+            ("/users/me", "me"),
+            ("/users/42", "id=42"),
+            ("/users/a/b", "rest=a/b"),
+            ("/users/me/settings", "settings"),
+            // `/users/me` has no `posts` below it: back to the parameter.
+            ("/users/me/posts", "posts of me"),
+            ("/users/7/posts", "posts of 7"),
+            ("/users/me/other", "rest=me/other"),
+        ] {
+            let res = server.get(target);
+            assert_eq!(res.status, 200, "{target}: {res:?}");
+            assert_eq!(res.text(), expected, "{target}");
+        }
+    }
+}
+
+#[test]
+fn backtracking_from_a_static_branch_reaches_a_parameter() {
+    let server = TestApp::start(App::new().mount("/", routes![users::settings, users::posts]));
+    let res = server.get("/users/me/posts");
+    assert_eq!((res.status, res.text().as_str()), (200, "posts of me"));
+    let res = server.get("/users/me/settings");
+    assert_eq!((res.status, res.text().as_str()), (200, "settings"));
+}
+
+#[test]
+fn no_matching_path_is_a_json_404() {
+    let server = TestApp::start(main_app());
+    for target in ["/nope", "/users", "/things/1", "/hello", "/hello/a/b"] {
+        let res = server.get(target);
+        assert_eq!(res.status, 404, "{target}: {res:?}");
+        assert_eq!(res.header("content-type"), Some("application/json"));
+        assert_eq!(res.text(), r#"{"error":"not found"}"#, "{target}");
+        assert_eq!(
+            res.header("content-length"),
+            Some(res.body.len().to_string().as_str())
+        );
+    }
+    // Any method: the path decides.
+    let res = server.call("DELETE", "/nope");
+    assert_eq!(res.status, 404);
+}
+
+#[test]
+fn wrong_method_is_a_405_with_allow_and_a_json_error() {
+    let server = TestApp::start(main_app());
+    let res = server.exchange(&request_with_body("PUT", "/things", b""), false);
+    res.assert_json_error(405, "method not allowed");
+    // Registered as DELETE, GET, POST: listed in canonical order, HEAD with GET.
+    assert_eq!(
+        res.header("allow"),
+        Some("GET, HEAD, POST, DELETE, OPTIONS")
+    );
+
+    let res = server.exchange(&request_with_body("POST", "/plain", b""), false);
+    res.assert_json_error(405, "method not allowed");
+    assert_eq!(res.header("allow"), Some("GET, HEAD, OPTIONS"));
+
+    // An explicit HEAD route is listed once.
+    let res = server.call("DELETE", "/custom");
+    res.assert_json_error(405, "method not allowed");
+    assert_eq!(res.header("allow"), Some("GET, HEAD, OPTIONS"));
+
+    // A parameter route, and an extension method.
+    let res = server.call("DELETE", "/items/1");
+    assert_eq!(res.status, 405);
+    assert_eq!(res.header("allow"), Some("GET, HEAD, OPTIONS"));
+    let res = server.get("/cache");
+    res.assert_json_error(405, "method not allowed");
+    assert_eq!(res.header("allow"), Some("OPTIONS, PURGE"));
+}
+
+#[test]
+fn head_is_answered_by_the_get_route_without_a_body() {
+    let server = TestApp::start(main_app());
+    let get = server.get("/plain");
+    assert_eq!((get.status, get.text().as_str()), (200, "Hello, World!"));
+
+    // HEAD, then a GET pipelined in the same write: the second response must start right after
+    // the first head, so any body bytes after the HEAD response would break its status line.
+    let mut c = Client::connect(server.addr);
+    let mut bytes = request("HEAD", "/plain");
+    bytes.extend_from_slice(&request("GET", "/ping"));
+    c.send(&bytes);
+    let head = c.read_head_response();
+    assert_eq!(head.status, 200);
+    assert_eq!(head.fields_without_date(), get.fields_without_date());
+    assert_eq!(head.header("content-length"), Some("13"));
+    assert_eq!(
+        head.header("content-type"),
+        Some("text/plain; charset=utf-8")
+    );
+    let next = c.read_response();
+    assert_eq!((next.status, next.text().as_str()), (200, "pong"));
+
+    // A parameter route too; and HEAD of a path with no GET is a 405.
+    let get = server.get("/hello/Ann");
+    let head = server.call("HEAD", "/hello/Ann");
+    assert_eq!(head.fields_without_date(), get.fields_without_date());
+    let head = server.call("HEAD", "/cache");
+    assert_eq!(head.status, 405);
+    assert_eq!(head.header("allow"), Some("OPTIONS, PURGE"));
+}
+
+#[test]
+fn explicit_head_and_options_routes_override_the_automatic_ones() {
+    let server = TestApp::start(main_app());
+    let get = server.get("/custom");
+    assert_eq!(get.text(), "custom body from GET");
+    assert_eq!(get.header("x-handler"), None);
+
+    let mut c = Client::connect(server.addr);
+    let mut bytes = request("HEAD", "/custom");
+    bytes.extend_from_slice(&request("OPTIONS", "/custom"));
+    bytes.extend_from_slice(&request("GET", "/ping"));
+    c.send(&bytes);
+    let head = c.read_head_response();
+    assert_eq!(head.status, 200);
+    assert_eq!(head.header("x-handler"), Some("head"), "{head:?}");
+    // The HEAD handler's own (empty) body, not the GET route's length.
+    assert_eq!(head.header("content-length"), Some("0"), "{head:?}");
+    let options = c.read_response();
+    assert_eq!(options.status, 200, "{options:?}");
+    assert_eq!(options.header("x-handler"), Some("options"));
+    assert_eq!(options.text(), "custom options");
+    let next = c.read_response();
+    assert_eq!(next.text(), "pong");
+}
+
+#[test]
+fn options_is_answered_automatically_with_204_and_allow() {
+    let server = TestApp::start(main_app());
+    let res = server.call("OPTIONS", "/things");
+    assert_eq!(res.status, 204, "{res:?}");
+    assert_eq!(
+        res.header("allow"),
+        Some("GET, HEAD, POST, DELETE, OPTIONS")
+    );
+    assert!(res.body.is_empty());
+
+    let res = server.call("OPTIONS", "/users/7");
+    assert_eq!(res.status, 204);
+    assert_eq!(res.header("allow"), Some("GET, HEAD, OPTIONS"));
+
+    // No path, no OPTIONS.
+    let res = server.call("OPTIONS", "/nope");
+    assert_eq!(res.status, 404);
+
+    // The server as a whole. Pipelined with a GET, to check that nothing follows the 204's head.
+    let mut c = Client::connect(server.addr);
+    let mut bytes = b"OPTIONS * HTTP/1.1\r\nHost: test\r\n\r\n".to_vec();
+    bytes.extend_from_slice(&request("GET", "/ping"));
+    c.send(&bytes);
+    let res = c.read_response();
+    assert_eq!(res.status, 204, "{res:?}");
+    let allow = res.header("allow").expect("Allow on OPTIONS *");
+    for method in ["GET", "HEAD", "POST", "OPTIONS"] {
+        assert!(allow.split(", ").any(|m| m == method), "{allow}");
+    }
+    assert_eq!(c.read_response().text(), "pong");
+}
+
+#[test]
+fn path_parameters_are_percent_decoded_and_parsed() {
+    let server = TestApp::start(main_app());
+    let res = server.get("/hello/J%C3%BCrgen");
+    assert_eq!(res.status, 200);
+    assert_eq!(res.text(), "Hello, Jürgen!");
+    assert_eq!(server.get("/hello/a%20b").text(), "Hello, a b!");
+    // An escaped `/` stays inside the one segment.
+    assert_eq!(server.get("/hello/a%2Fb").text(), "Hello, a/b!");
+
+    assert_eq!(server.get("/items/42").text(), "item 42");
+    let message = server.get("/items/abc").assert_json_error(400, "`id`");
+    assert!(message.contains("abc"), "{message}");
+    server.get("/items/-1").assert_json_error(400, "`id`");
+
+    server.get("/hello/%zz").assert_json_error(400, "`name`");
+    server.get("/items/%zz").assert_json_error(400, "`id`");
+    // Not UTF-8 once decoded.
+    server.get("/hello/%FF").assert_json_error(400, "`name`");
+}
+
+#[test]
+fn catch_all_takes_the_rest_of_the_path() {
+    let server = TestApp::start(main_app());
+    let res = server.get("/files/a/b/c.txt");
+    assert_eq!(res.status, 200);
+    assert_eq!(res.text(), "a/b/c.txt");
+    assert_eq!(server.get("/files/x").text(), "x");
+    assert_eq!(server.get("/files/a%20b/c").text(), "a b/c");
+    // At least one character.
+    assert_eq!(server.get("/files/").status, 404);
+    assert_eq!(server.get("/files").status, 404);
+}
+
+#[test]
+fn mount_prefixes_are_joined_to_route_paths() {
+    let app = App::new()
+        .mount("/api", routes![ping, index])
+        .mount("/", routes![hello])
+        .mount("v2/", routes![item]);
+    let server = TestApp::start(app);
+    assert_eq!(server.get("/api/ping").text(), "pong");
+    assert_eq!(server.get("/ping").status, 404);
+    // A route `/` under `/api` answers at `/api`, and (strict slashes) not at `/api/` or `/`.
+    let res = server.get("/api");
+    assert_eq!((res.status, res.text().as_str()), (200, "index"));
+    assert_eq!(server.get("/api/").status, 404);
+    assert_eq!(server.get("/").status, 404);
+    // `/` adds nothing.
+    assert_eq!(server.get("/hello/x").text(), "Hello, x!");
+    assert_eq!(server.get("/api/hello/x").status, 404);
+    // A prefix without its leading slash, or with a trailing one, is normalized.
+    assert_eq!(server.get("/v2/items/3").text(), "item 3");
+    assert_eq!(server.get("/v2//items/3").status, 404);
+
+    // Nested prefixes.
+    let server = TestApp::start(App::new().mount("/a/b/", routes![ping]));
+    assert_eq!(server.get("/a/b/ping").text(), "pong");
+}
+
+#[test]
+fn mount_prefixes_with_parameters_or_empty_segments_are_refused() {
+    // A `:param` in front of a route's path would shift its parameters: `hello` would get the
+    // `:org` segment as `name`. The build refuses it, naming the route and the prefix.
+    for prefix in ["/orgs/:org", "/files/*rest", "/a//b", "//a"] {
+        let err = App::new()
+            .mount("/", routes![ping])
+            .mount(prefix, routes![hello, item])
+            .build()
+            .unwrap_err();
+        match &err {
+            BuildError::InvalidPath {
+                route,
+                path,
+                reason,
+            } => {
+                assert!(
+                    route.contains("`hello`") && route.contains(file!()),
+                    "{route}"
+                );
+                assert!(path.ends_with("/hello/:name"), "{path}");
+                assert!(reason.contains(prefix), "{reason}");
+            }
+            other => panic!("{prefix}: expected InvalidPath, got {other:?}"),
+        }
+        assert!(err.to_string().contains("mount prefix"), "{err}");
+    }
+    // Plain static prefixes, with or without slashes around them, are fine.
+    for prefix in ["/", "", "api", "/api/", "/a/b"] {
+        assert!(
+            App::new().mount(prefix, routes![hello]).build().is_ok(),
+            "{prefix}"
+        );
+    }
+}
+
+#[test]
+fn trailing_slashes_are_strict() {
+    let server = TestApp::start(App::new().mount("/", routes![users::list, slash, index]));
+    assert_eq!(server.get("/users").text(), "list");
+    let res = server.get("/users/");
+    assert_eq!(res.status, 404);
+    assert_eq!(res.text(), r#"{"error":"not found"}"#);
+    assert_eq!(server.get("/slash/").text(), "slash");
+    assert_eq!(server.get("/slash").status, 404);
+    assert_eq!(server.get("/").text(), "index");
+    assert_eq!(server.get("//").status, 404);
+}
+
+#[test]
+fn conflicts_across_mounts_fail_the_build_naming_both_routes() {
+    let here = file!();
+    let check = |err: BuildError, first: (&str, u32), second: (&str, u32)| {
+        let text = err.to_string();
+        assert!(
+            matches!(&err, BuildError::Conflict { method, .. } if method == "GET"),
+            "{err:?}"
+        );
+        for (name, line) in [first, second] {
+            assert!(text.contains(&format!("`{name}`")), "{name} not in: {text}");
+            let location = format!("{here}:{line}");
+            assert!(text.contains(&location), "{location} not in: {text}");
+        }
+    };
+
+    // Same prefix, parameter names aside.
+    let err = App::new()
+        .mount("/x", routes![conflict_a])
+        .mount("/x", routes![conflict_b])
+        .build()
+        .unwrap_err();
+    check(
+        err,
+        ("conflict_a", CONFLICT_A_LINE),
+        ("conflict_b", CONFLICT_B_LINE),
+    );
+
+    // `/a/users/:id` at the root against `/users/:id` under `/a`.
+    let err = App::new()
+        .mount("/", routes![conflict_c])
+        .mount("/a", routes![conflict_a])
+        .build()
+        .unwrap_err();
+    check(
+        err,
+        ("conflict_c", CONFLICT_C_LINE),
+        ("conflict_a", CONFLICT_A_LINE),
+    );
+    // Through `bind` too.
+    let err = App::new()
+        .banner(false)
+        .mount("/a", routes![conflict_b])
+        .mount("/", routes![conflict_c])
+        .bind("127.0.0.1:0")
+        .unwrap_err();
+    assert!(
+        matches!(err, framework::RunError::Build(BuildError::Conflict { .. })),
+        "{err:?}"
+    );
+
+    // The same path with another method, or under another prefix, is fine.
+    let server = TestApp::start(
+        App::new()
+            .mount("/", routes![conflict_a])
+            .mount("/", routes![no_conflict_post])
+            .mount("/other", routes![conflict_b]),
+    );
+    assert_eq!(server.get("/users/5").text(), "5");
+    let res = server.exchange(&request_with_body("POST", "/users/bob", b""), false);
+    assert_eq!(res.text(), "bob");
+    assert_eq!(server.get("/other/users/bob").text(), "bob");
+}
+
+#[test]
+fn state_must_be_registered_for_the_app_to_build() {
+    let err = App::new().mount("/", routes![counter]).build().unwrap_err();
+    match &err {
+        BuildError::MissingState { route, type_name } => {
+            assert!(route.contains("`counter`"), "{route}");
+            assert!(route.contains(file!()), "{route}");
+            assert!(type_name.ends_with("Counter"), "{type_name}");
+        }
+        other => panic!("expected MissingState, got {other:?}"),
+    }
+    let text = err.to_string();
+    assert!(
+        text.contains("counter") && text.contains("Counter"),
+        "{text}"
+    );
+
+    // Also when the state is not the last argument.
+    let err = App::new()
+        .mount("/", routes![counter_add])
+        .build()
+        .unwrap_err();
+    assert!(
+        matches!(&err, BuildError::MissingState { route, .. } if route.contains("`counter_add`")),
+        "{err:?}"
+    );
+
+    let app = || {
+        App::new()
+            .manage(Counter { value: 7 })
+            .mount("/", routes![counter, counter_add])
+    };
+    assert!(app().build().is_ok());
+    let server = TestApp::start(app());
+    assert_eq!(server.get("/count").text(), "count=7");
+    let res = server.exchange(&request_with_body("POST", "/count", b"1"), false);
+    assert_eq!(res.text(), "count=7+1");
+}
+
+#[test]
+fn multi_method_and_extension_method_routes() {
+    let server = TestApp::start(main_app());
+    let res = server.get("/both");
+    assert_eq!((res.status, res.text().as_str()), (200, "both via GET"));
+    let res = server.exchange(&request_with_body("POST", "/both", b""), false);
+    assert_eq!((res.status, res.text().as_str()), (200, "both via POST"));
+    let res = server.call("PUT", "/both");
+    assert_eq!(res.status, 405);
+    assert_eq!(res.header("allow"), Some("GET, HEAD, POST, OPTIONS"));
+
+    let res = server.call("PURGE", "/cache");
+    assert_eq!((res.status, res.text().as_str()), (200, "purged"));
+    let res = server.call("OPTIONS", "/cache");
+    assert_eq!(res.status, 204);
+    assert_eq!(res.header("allow"), Some("OPTIONS, PURGE"));
+}
+
+#[test]
+fn responders_set_status_and_body() {
+    let server = TestApp::start(main_app());
+    let res = server.get("/result/3");
+    assert_eq!((res.status, res.text().as_str()), (200, "n=3"));
+    assert_eq!(
+        res.header("content-type"),
+        Some("text/plain; charset=utf-8")
+    );
+
+    let res = server.get("/result/0");
+    assert_eq!(res.text(), r#"{"error":"n must not be zero"}"#);
+    res.assert_json_error(409, "n must not be zero");
+
+    let res = server.get("/unit");
+    assert_eq!(res.status, 204);
+    assert!(res.body.is_empty());
+
+    let res = server.exchange(&request_with_body("POST", "/things", b""), false);
+    assert_eq!((res.status, res.text().as_str()), (201, "x"));
+
+    let res = server.exchange(&request_with_body("DELETE", "/things", b""), false);
+    assert_eq!(res.status, 204);
+}
+
+#[test]
+fn body_extractors_read_the_body_within_the_limit() {
+    let server = TestApp::start(main_app());
+    let res = server.exchange(
+        &request_with_body("POST", "/echo", "héllo".as_bytes()),
+        false,
+    );
+    assert_eq!((res.status, res.text().as_str()), (200, "héllo"));
+    let res = server.exchange(
+        &request_chunked("POST", "/echo", &[b"ab", b"cd", b"e"]),
+        false,
+    );
+    assert_eq!(res.text(), "abcde");
+    // Not UTF-8: a 400 for `String`, fine for `Vec<u8>`.
+    let res = server.exchange(&request_with_body("POST", "/echo", b"\xff\xfe"), false);
+    assert_eq!(res.status, 400);
+    let res = server.exchange(
+        &request_with_body("POST", "/echo-bytes", b"\x00\xff\xfe"),
+        false,
+    );
+    assert_eq!(res.status, 200);
+    assert_eq!(res.body, b"\x00\xff\xfe");
+    assert_eq!(res.header("content-type"), Some("application/octet-stream"));
+
+    let limited = TestApp::start(main_app().limits(Limits::default().with_max_body(10)));
+    let res = limited.exchange(&request_chunked("POST", "/echo", &[b"0123456789"]), false);
+    assert_eq!((res.status, res.text().as_str()), (200, "0123456789"));
+    let res = limited.exchange(
+        &request_chunked("POST", "/echo", &[b"0123456", b"789ab"]),
+        false,
+    );
+    res.assert_json_error(413, "");
+    let res = limited.exchange(
+        &request_chunked("POST", "/echo-bytes", &[b"0123456789ab"]),
+        false,
+    );
+    assert_eq!(res.status, 413);
+    let res = limited.exchange(&request_with_body("POST", "/echo", b"0123456789ab"), false);
+    assert_eq!(res.status, 413);
+    // The server still serves.
+    assert_eq!(limited.get("/plain").text(), "Hello, World!");
+}
+
+#[test]
+fn banner_can_be_turned_off() {
+    let app = App::new().banner(false).mount("/", routes![ping]);
+    assert!(App::new()
+        .banner(false)
+        .mount("/", routes![ping])
+        .build()
+        .is_ok());
+    // `TestApp::start` turns it off too; serving works.
+    let server = TestApp::start(app);
+    assert_ne!(server.addr.port(), 0);
+    assert_eq!(server.get("/ping").text(), "pong");
+}
+
+#[test]
+fn in_process_handle_answers_like_the_socket() {
+    let service = main_app().build().unwrap();
+    let server = TestApp::start(main_app());
+    for (method, target) in [
+        (Method::Get, "/nope"),
+        (Method::Get, "/hello/J%C3%BCrgen"),
+        (Method::Get, "/items/abc"),
+        (Method::Get, "/hello/%zz"),
+        (Method::Put, "/things"),
+        (Method::Get, "/users/me"),
+        (Method::Get, "/users/a/b"),
+        (Method::Get, "/result/0"),
+        (Method::Get, "/unit"),
+        (Method::Options, "/things"),
+        (Method::Options, "*"),
+        (Method::Extension("PURGE".into()), "/cache"),
+    ] {
+        let res = service.handle(&mut req(method.clone(), target));
+        let wire = server.call(method.as_str(), target);
+        assert_eq!(res.status().as_u16(), wire.status, "{method} {target}");
+        assert_eq!(body_bytes(res.body()), wire.body, "{method} {target}");
+        for name in ["content-type", "allow"] {
+            assert_eq!(
+                res.headers().get(name),
+                wire.header(name),
+                "{name} of {method} {target}"
+            );
+        }
+    }
+
+    // The unit-level view of a few cases on its own.
+    let res = service.handle(&mut req(Method::Get, "/nope"));
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert_eq!(body_bytes(res.body()), br#"{"error":"not found"}"#);
+    let res = service.handle(&mut req(Method::Delete, "/plain"));
+    assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(res.headers().get("allow"), Some("GET, HEAD, OPTIONS"));
+    let res = service.handle(&mut req(Method::Get, "/files/a/b/c.txt"));
+    assert_eq!(body_bytes(res.body()), b"a/b/c.txt");
+}
