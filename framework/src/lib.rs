@@ -36,7 +36,7 @@ mod write;
 
 pub use app::{App, Bound, BuildError, RunError, Service};
 pub use error::Error;
-pub use extract::{FromRequest, FromRequestParts, RequestContext, State};
+pub use extract::{Form, FromRequest, FromRequestParts, Json, Query, RequestContext, State};
 pub use framework_macros::{delete, get, head, options, patch, post, put, route, routes};
 pub use http::{
     Body, BodyError, HeaderError, HeaderMap, Method, Request, Response, ResponseBody, StatusCode,

@@ -10,15 +10,19 @@
 //! a `400` naming the parameter.
 
 mod body;
+mod form;
 mod headers;
 mod json;
 mod parts;
 mod path;
+mod query;
 mod state;
 mod urlencoded;
 
 pub use headers::{names, Cookies, Header, HeaderName, Headers};
+pub use form::Form;
 pub use json::{Json, JsonRejection};
+pub use query::Query;
 pub use parts::{RemoteAddr, Uri};
 pub use path::path_param;
 pub use path::{FromParam, InvalidParam};
