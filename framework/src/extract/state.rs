@@ -17,14 +17,38 @@ use std::sync::Arc;
 ///
 /// #[get("/hits")]
 /// fn hits(hits: State<Hits>) -> String {
-///     (hits.0 .0.fetch_add(1, Ordering::Relaxed) + 1).to_string()
+///     (hits.0.fetch_add(1, Ordering::Relaxed) + 1).to_string()
 /// }
 ///
 /// let app = App::new().manage(Hits(AtomicU64::new(0))).mount("/", routes![hits]);
 /// assert!(app.build().is_ok());
 /// ```
+///
+/// `State<T>` dereferences to `T`, so `state.field` and `state.0` reach into your type. Handlers
+/// stay plain functions: call them with [`State::new`] in unit tests.
 #[derive(Debug)]
-pub struct State<T: ?Sized>(pub Arc<T>);
+pub struct State<T: ?Sized>(Arc<T>);
+
+impl<T> State<T> {
+    /// Wraps a value, e.g. to call a handler directly in a unit test.
+    pub fn new(value: T) -> Self {
+        Self(Arc::new(value))
+    }
+}
+
+impl<T: ?Sized> State<T> {
+    /// Wraps an existing shared value.
+    #[must_use]
+    pub fn from_arc(value: Arc<T>) -> Self {
+        Self(value)
+    }
+
+    /// The shared value itself.
+    #[must_use]
+    pub fn arc(&self) -> &Arc<T> {
+        &self.0
+    }
+}
 
 impl<T: ?Sized> Clone for State<T> {
     fn clone(&self) -> Self {
