@@ -32,12 +32,7 @@ pub struct Form<T>(pub T);
 
 /// Whether a Content-Type is the form media type (parameters such as `charset` allowed).
 fn is_form(content_type: &str) -> bool {
-    content_type
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+    super::media_type(content_type) == "application/x-www-form-urlencoded"
 }
 
 impl<T: DeserializeOwned> Form<T> {

@@ -96,12 +96,7 @@ impl IntoResponse for JsonRejection {
 
 /// Whether a Content-Type names JSON: `application/json` or `application/<anything>+json`.
 pub(crate) fn is_json(content_type: &str) -> bool {
-    let essence = content_type
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
+    let essence = super::media_type(content_type);
     match essence.strip_prefix("application/") {
         Some("json") => true,
         Some(subtype) => subtype.len() > "+json".len() && subtype.ends_with("+json"),

@@ -34,6 +34,11 @@ use crate::respond::IntoResponse;
 use crate::router::Params;
 use std::any::TypeId;
 
+/// The essence of a media type (RFC 9110 §8.3.1): `type/subtype`, lowercased, parameters dropped.
+pub(crate) fn media_type(content_type: &str) -> String {
+    content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase()
+}
+
 /// What an extractor can see besides the request: the route's path parameters and the
 /// application's state.
 #[derive(Debug)]

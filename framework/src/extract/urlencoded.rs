@@ -23,8 +23,9 @@ use std::iter::{Chain, Once};
 /// - a missing key is `None` for an `Option` field, or the default for a `#[serde(default)]` one;
 /// - a key given more than once fills a `Vec` (or tuple) field, in order; a single value makes a
 ///   one-element `Vec`; a key given more than once for any other field is an error;
-/// - numbers are parsed from their text with [`str::parse`], so overflow is an error, and bools are
-///   exactly `true` or `false` (not `1`, `0`, `on`);
+/// - numbers are parsed from their text with [`str::parse`], so overflow is an error (and a sign
+///   sent as `%2B`, `inf` and `NaN` are accepted), and bools are exactly `true` or `false` (not
+///   `1`, `0`, `on`);
 /// - a unit enum variant is read from its (renamed) name;
 /// - a present but empty value is `Some("")` for an `Option<String>`, but an error for an
 ///   `Option<u32>`: serde does not tell a deserializer what is inside the `Option`, so it cannot
