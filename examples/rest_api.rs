@@ -182,7 +182,7 @@ fn remove(id: u64, store: State<Store>) -> Result<StatusCode, Error> {
 }
 
 /// The app, shared by `main` and the tests.
-fn app() -> App {
+pub(crate) fn app() -> App {
     App::new().manage(Store::default()).mount(
         "/",
         routes![
@@ -203,4 +203,62 @@ fn app() -> App {
 fn main() -> Result<(), framework::RunError> {
     let port = std::env::var("PORT").unwrap_or_else(|_| "8080".into());
     app().run(format!("127.0.0.1:{port}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::app;
+    use framework::test::TestClient;
+    use framework::StatusCode;
+    use serde_json::{json, Value};
+
+    type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+    #[test]
+    fn create_then_show() -> TestResult {
+        let client = TestClient::new(app())?;
+        let ann = json!({"name": "Ann", "email": "ann@example.com"});
+        let res = client.post("/users").json(&ann).send();
+        assert_eq!(res.status(), StatusCode::CREATED);
+        assert_eq!(res.header("location"), Some("/users/1"));
+        let user = json!({"id": 1, "name": "Ann", "email": "ann@example.com"});
+        assert_eq!(res.json::<Value>()?, user);
+
+        let res = client.get("/users/1").send();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(res.json::<Value>()?, user);
+        Ok(())
+    }
+
+    #[test]
+    fn unknown_user_is_404() -> TestResult {
+        let client = TestClient::new(app())?;
+        let res = client.get("/users/7").send();
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+        assert_eq!(res.header("content-type"), Some("application/json"));
+        assert_eq!(res.json::<Value>()?, json!({"error": "user not found"}));
+        Ok(())
+    }
+
+    #[test]
+    fn list_in_id_order_with_paging() -> TestResult {
+        let client = TestClient::new(app())?;
+        for name in ["Ann", "Bob", "Cy"] {
+            let res = client
+                .post("/users/form")
+                .form(&[("name", name), ("email", "x@example.com")])
+                .send();
+            assert_eq!(res.status(), StatusCode::CREATED);
+        }
+        let ids = |target: &str| -> Result<Vec<u64>, serde_json::Error> {
+            let users: Vec<Value> = client.get(target).send().json()?;
+            Ok(users.iter().filter_map(|u| u["id"].as_u64()).collect())
+        };
+        assert_eq!(ids("/users")?, [1, 2, 3]);
+        assert_eq!(ids("/users?offset=1&limit=1")?, [2]);
+        assert_eq!(ids("/users?name=y")?, [3]);
+        let res = client.get("/users?limit=x").send();
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+        Ok(())
+    }
 }

@@ -199,6 +199,48 @@ impl Client {
         self.stream.write_all(bytes).expect("send to the server");
     }
 
+    /// Sends `bytes` from another thread, so that the response can be read while a large request
+    /// is still being written (a server may answer and close before reading it all). Write errors
+    /// are ignored: the response is what the test checks.
+    #[allow(dead_code)] // not every test crate that includes `support` uses it
+    pub fn send_in_background(&self, bytes: Vec<u8>) -> JoinHandle<()> {
+        let mut stream = self.stream.try_clone().expect("clone the client socket");
+        thread::spawn(move || {
+            let _ = stream.write_all(&bytes);
+        })
+    }
+
+    /// Asserts that the server closed the connection: nothing more arrives but the end of the
+    /// stream (a reset after the close counts as closed too).
+    #[allow(dead_code)] // not every test crate that includes `support` uses it
+    pub fn assert_closed(&mut self) {
+        let mut chunk = [0u8; 1024];
+        loop {
+            match self.stream.read(&mut chunk) {
+                Ok(0) => break,
+                Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::ConnectionReset | io::ErrorKind::ConnectionAborted
+                    ) =>
+                {
+                    break
+                }
+                Err(e) => panic!(
+                    "the connection was not closed ({e}); buffered: {:?}",
+                    String::from_utf8_lossy(&self.buf)
+                ),
+            }
+        }
+        assert!(
+            self.buf.is_empty(),
+            "unexpected bytes before the close: {:?}",
+            String::from_utf8_lossy(&self.buf)
+        );
+    }
+
     /// Reads more bytes into the buffer; 0 at EOF. Fails the test on a timeout.
     fn fill(&mut self, what: &str) -> usize {
         let mut chunk = [0u8; 16 * 1024];

@@ -20,8 +20,10 @@ const FLUSH_AT: usize = 64 * 1024;
 /// After a response that closes the connection, how long unread client bytes are drained so that
 /// the kernel does not answer them with a reset that could destroy the response in flight.
 const LINGER: Duration = Duration::from_secs(1);
-/// Most bytes drained while lingering.
-const LINGER_BYTES: usize = 256 * 1024;
+/// Most bytes drained while lingering, at least: a client that sends a whole body over the limit
+/// before it reads (as most clients do) must still get its 413, not a reset. The drain budget is
+/// this or twice `Limits::max_body`, whichever is larger; `LINGER` bounds the time either way.
+const LINGER_BYTES: usize = 16 * 1024 * 1024;
 
 /// A byte stream the driver can serve: a TCP socket, or an in-memory pipe in tests.
 pub(crate) trait Transport: Read + Write + Send + 'static {
@@ -146,8 +148,11 @@ impl<T: Transport> Io<T> {
             return;
         }
         let deadline = Instant::now() + LINGER;
+        let budget = usize::try_from(self.limits.max_body.saturating_mul(2))
+            .unwrap_or(usize::MAX)
+            .max(LINGER_BYTES);
         let mut drained = 0;
-        while drained < LINGER_BYTES && Instant::now() < deadline {
+        while drained < budget && Instant::now() < deadline {
             // The read buffer is no longer needed; a stack array here would cost every connection
             // thread its pages (stack probes touch large frames on entry).
             match self.stream.read(self.conn.read_buf()) {
