@@ -10,20 +10,29 @@ use crate::http::{HeaderError, HeaderMap, Response, ResponseBody, StatusCode};
 /// [`Redirect`], [`StatusCode`] (an empty response), `()` (`204 No Content`), `(StatusCode, T)`,
 /// `(StatusCode, headers, T)`, `Option<T>` (`None` is a `404`), [`Error`] and `Result<T, E>`
 /// where both sides are responders. For anything else, build a [`Response`] with its builder
-/// methods, or implement this trait for your own types: Implement it for your own types to return them
-/// from handlers:
+/// methods, or implement this trait for your own types to return them from handlers:
 ///
 /// ```
-/// use framework::{IntoResponse, Response, StatusCode};
+/// use framework::{get, routes, test::TestClient, App, IntoResponse, Response, StatusCode};
 ///
 /// struct Teapot;
 ///
 /// impl IntoResponse for Teapot {
 ///     fn into_response(self) -> Response {
-///         Response::text("short and stout").with_status(StatusCode::from_u16(418).unwrap_or(StatusCode::OK))
+///         let status = StatusCode::from_u16(418).unwrap_or(StatusCode::OK);
+///         Response::text("short and stout").with_status(status)
 ///     }
 /// }
-/// assert_eq!(Teapot.into_response().status().as_u16(), 418);
+///
+/// #[get("/tea")]
+/// fn tea() -> Teapot {
+///     Teapot
+/// }
+///
+/// let client = TestClient::new(App::new().mount("/", routes![tea]))?;
+/// let res = client.get("/tea").send();
+/// assert_eq!((res.status().as_u16(), res.text()), (418, "short and stout".to_string()));
+/// # Ok::<(), framework::BuildError>(())
 /// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be returned from a handler",
@@ -36,42 +45,126 @@ pub trait IntoResponse {
     fn into_response(self) -> Response;
 }
 
+/// A response built by hand, as it is.
+///
+/// ```
+/// use framework::{get, routes, test::TestClient, App, Error, Response, StatusCode};
+///
+/// #[get("/built")]
+/// fn built() -> Result<Response, Error> {
+///     Response::text("made by hand")
+///         .with_status(StatusCode::ACCEPTED)
+///         .with_header("Cache-Control", "no-store")
+///         .map_err(|e| Error::internal(e.to_string()))
+/// }
+///
+/// let client = TestClient::new(App::new().mount("/", routes![built]))?;
+/// let res = client.get("/built").send();
+/// assert_eq!(res.status(), StatusCode::ACCEPTED);
+/// assert_eq!(res.header("cache-control"), Some("no-store"));
+/// # Ok::<(), framework::BuildError>(())
+/// ```
 impl IntoResponse for Response {
     fn into_response(self) -> Response {
         self
     }
 }
 
+/// Text, as `text/plain; charset=utf-8`.
+///
+/// ```
+/// use framework::IntoResponse;
+/// let res = format!("{} items", 3).into_response();
+/// assert_eq!(res.headers().get("content-type"), Some("text/plain; charset=utf-8"));
+/// assert_eq!(res.body().len(), Some(7));
+/// ```
 impl IntoResponse for String {
     fn into_response(self) -> Response {
         Response::text(self)
     }
 }
 
+/// Static text, as `text/plain; charset=utf-8`.
+///
+/// ```
+/// use framework::{IntoResponse, StatusCode};
+/// let res = "pong".into_response();
+/// assert_eq!(res.status(), StatusCode::OK);
+/// assert_eq!(res.headers().get("content-type"), Some("text/plain; charset=utf-8"));
+/// ```
 impl IntoResponse for &'static str {
     fn into_response(self) -> Response {
         Response::text(self)
     }
 }
 
+/// A status with an empty body.
+///
+/// ```
+/// use framework::{IntoResponse, StatusCode};
+/// let res = StatusCode::ACCEPTED.into_response();
+/// assert_eq!(res.status(), StatusCode::ACCEPTED);
+/// assert!(res.body().is_empty());
+/// ```
 impl IntoResponse for StatusCode {
     fn into_response(self) -> Response {
         Response::new(self)
     }
 }
 
+/// `204 No Content`: what a handler without a return type answers.
+///
+/// ```
+/// use framework::{delete, routes, test::TestClient, App, StatusCode};
+///
+/// #[delete("/items/:id")]
+/// fn remove(id: u64) {
+///     let _ = id;
+/// }
+///
+/// let client = TestClient::new(App::new().mount("/", routes![remove]))?;
+/// assert_eq!(client.delete("/items/7").send().status(), StatusCode::NO_CONTENT);
+/// # Ok::<(), framework::BuildError>(())
+/// ```
 impl IntoResponse for () {
     fn into_response(self) -> Response {
         Response::new(StatusCode::NO_CONTENT)
     }
 }
 
+/// Another status for `T`'s response.
+///
+/// ```
+/// use framework::{IntoResponse, StatusCode};
+/// let res = (StatusCode::CREATED, "made").into_response();
+/// assert_eq!(res.status(), StatusCode::CREATED);
+/// assert_eq!(res.headers().get("content-type"), Some("text/plain; charset=utf-8"));
+/// ```
 impl<T: IntoResponse> IntoResponse for (StatusCode, T) {
     fn into_response(self) -> Response {
         self.1.into_response().with_status(self.0)
     }
 }
 
+/// Either side's response: typically `Result<T, Error>`, so that `?` works in handlers.
+///
+/// ```
+/// use framework::{get, routes, test::TestClient, App, Error, StatusCode};
+///
+/// #[get("/half/:n")]
+/// fn half(n: u32) -> Result<String, Error> {
+///     if n % 2 == 1 {
+///         return Err(Error::bad_request("odd"));
+///     }
+///     Ok((n / 2).to_string())
+/// }
+///
+/// let client = TestClient::new(App::new().mount("/", routes![half]))?;
+/// assert_eq!(client.get("/half/8").send().text(), "4");
+/// let res = client.get("/half/7").send();
+/// assert_eq!((res.status(), res.text()), (StatusCode::BAD_REQUEST, r#"{"error":"odd"}"#.into()));
+/// # Ok::<(), framework::BuildError>(())
+/// ```
 impl<T: IntoResponse, E: IntoResponse> IntoResponse for Result<T, E> {
     fn into_response(self) -> Response {
         match self {
@@ -89,6 +182,13 @@ impl IntoResponse for std::convert::Infallible {
 }
 
 /// Raw bytes, as `application/octet-stream`.
+///
+/// ```
+/// use framework::IntoResponse;
+/// let res = vec![0u8, 255].into_response();
+/// assert_eq!(res.headers().get("content-type"), Some("application/octet-stream"));
+/// assert_eq!(res.body().len(), Some(2));
+/// ```
 impl IntoResponse for Vec<u8> {
     fn into_response(self) -> Response {
         let mut res = Response::new(StatusCode::OK).with_body(self);
@@ -100,6 +200,22 @@ impl IntoResponse for Vec<u8> {
 }
 
 /// `None` is a `404` with a JSON error; `Some(t)` is `t`'s response.
+///
+/// ```
+/// use framework::{get, routes, test::TestClient, App, Json, StatusCode};
+///
+/// #[get("/users/:id")]
+/// fn user(id: u64) -> Option<Json<&'static str>> {
+///     (id == 1).then_some(Json("Ann"))
+/// }
+///
+/// let client = TestClient::new(App::new().mount("/", routes![user]))?;
+/// assert_eq!(client.get("/users/1").send().text(), r#""Ann""#);
+/// let res = client.get("/users/2").send();
+/// assert_eq!(res.status(), StatusCode::NOT_FOUND);
+/// assert_eq!(res.text(), r#"{"error":"not found"}"#);
+/// # Ok::<(), framework::BuildError>(())
+/// ```
 impl<T: IntoResponse> IntoResponse for Option<T> {
     fn into_response(self) -> Response {
         match self {
@@ -109,7 +225,22 @@ impl<T: IntoResponse> IntoResponse for Option<T> {
     }
 }
 
-/// Header fields a responder tuple `(StatusCode, headers, body)` can carry.
+/// Header fields a responder tuple `(StatusCode, headers, body)` can carry: an array or a `Vec`
+/// of `(name, value)` pairs, or a [`HeaderMap`].
+///
+/// ```
+/// use framework::{HeaderMap, IntoResponse, StatusCode};
+///
+/// let mut fields = HeaderMap::new();
+/// fields.append("X-Total", "2")?;
+/// let res = (StatusCode::OK, fields, "a,b").into_response();
+/// assert_eq!(res.headers().get("x-total"), Some("2"));
+///
+/// let pairs = vec![("X-Page", "1".to_string()), ("X-Pages", "3".to_string())];
+/// let res = (StatusCode::OK, pairs, "a,b").into_response();
+/// assert_eq!(res.headers().get("x-pages"), Some("3"));
+/// # Ok::<(), framework::HeaderError>(())
+/// ```
 pub trait IntoHeaders {
     /// Appends the fields to `headers`.
     ///
@@ -148,6 +279,22 @@ impl<K: AsRef<str>, V: AsRef<[u8]>> IntoHeaders for Vec<(K, V)> {
 /// Status, extra header fields, and a body: `(StatusCode::CREATED, [("Location", "/users/7")], Json(user))`.
 /// The fields replace those of the same name the body set (e.g. its Content-Type). A field that
 /// would not be valid on the wire turns the response into a `500`.
+///
+/// ```
+/// use framework::{post, routes, test::TestClient, App, Json, StatusCode};
+///
+/// #[post("/users")]
+/// fn create() -> (StatusCode, [(&'static str, &'static str); 1], Json<u64>) {
+///     (StatusCode::CREATED, [("Location", "/users/7")], Json(7))
+/// }
+///
+/// let client = TestClient::new(App::new().mount("/", routes![create]))?;
+/// let res = client.post("/users").send();
+/// assert_eq!(res.status(), StatusCode::CREATED);
+/// assert_eq!(res.header("location"), Some("/users/7"));
+/// assert_eq!(res.header("content-type"), Some("application/json"));
+/// # Ok::<(), framework::BuildError>(())
+/// ```
 impl<H: IntoHeaders, T: IntoResponse> IntoResponse for (StatusCode, H, T) {
     fn into_response(self) -> Response {
         let (status, headers, body) = self;
@@ -170,12 +317,18 @@ impl<H: IntoHeaders, T: IntoResponse> IntoResponse for (StatusCode, H, T) {
 /// An HTML body, as `text/html; charset=utf-8`.
 ///
 /// ```
-/// use framework::{get, respond::Html};
+/// use framework::{get, routes, test::TestClient, App, respond::Html};
 ///
 /// #[get("/")]
 /// fn index() -> Html<&'static str> {
 ///     Html("<h1>Hello</h1>")
 /// }
+///
+/// let client = TestClient::new(App::new().mount("/", routes![index]))?;
+/// let res = client.get("/").send();
+/// assert_eq!(res.header("content-type"), Some("text/html; charset=utf-8"));
+/// assert_eq!(res.text(), "<h1>Hello</h1>");
+/// # Ok::<(), framework::BuildError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Html<T>(pub T);
@@ -193,10 +346,18 @@ impl<T: Into<ResponseBody>> IntoResponse for Html<T> {
 /// A redirect: a `3xx` status with `Location`.
 ///
 /// ```
-/// use framework::{respond::Redirect, IntoResponse, StatusCode};
-/// let res = Redirect::see_other("/users/7").into_response();
+/// use framework::{post, routes, test::TestClient, App, StatusCode, respond::Redirect};
+///
+/// #[post("/users")]
+/// fn create() -> Redirect {
+///     Redirect::see_other("/users/7")
+/// }
+///
+/// let client = TestClient::new(App::new().mount("/", routes![create]))?;
+/// let res = client.post("/users").send();
 /// assert_eq!(res.status(), StatusCode::SEE_OTHER);
-/// assert_eq!(res.headers().get("location"), Some("/users/7"));
+/// assert_eq!(res.header("location"), Some("/users/7"));
+/// # Ok::<(), framework::BuildError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Redirect {

@@ -12,6 +12,28 @@ impl From<BodyError> for Error {
 }
 
 /// The body as a stream, read as the handler consumes it (that is when `100 Continue` is sent).
+/// It implements [`std::io::Read`]; every read is bounded by `Limits::max_body`.
+///
+/// ```
+/// use framework::{post, routes, test::TestClient, App, Body, Error};
+/// use std::io::Read;
+///
+/// #[post("/count")]
+/// fn count(mut body: Body) -> Result<String, Error> {
+///     let (mut piece, mut total) = ([0u8; 4096], 0);
+///     loop {
+///         match body.read(&mut piece) {
+///             Ok(0) => return Ok(format!("{total} bytes")),
+///             Ok(n) => total += n,
+///             Err(e) => return Err(Error::bad_request(e.to_string())),
+///         }
+///     }
+/// }
+///
+/// let client = TestClient::new(App::new().mount("/", routes![count]))?;
+/// assert_eq!(client.post("/count").body(vec![7u8; 10_000]).send().text(), "10000 bytes");
+/// # Ok::<(), framework::BuildError>(())
+/// ```
 impl FromRequest for Body {
     type Rejection = Error;
 
@@ -20,7 +42,21 @@ impl FromRequest for Body {
     }
 }
 
-/// The whole body as bytes.
+/// The whole body as bytes (`413` when it is over `Limits::max_body`).
+///
+/// ```
+/// use framework::{post, routes, test::TestClient, App};
+///
+/// #[post("/reverse")]
+/// fn reverse(mut bytes: Vec<u8>) -> Vec<u8> {
+///     bytes.reverse();
+///     bytes
+/// }
+///
+/// let client = TestClient::new(App::new().mount("/", routes![reverse]))?;
+/// assert_eq!(client.post("/reverse").body(&b"\x00\xff"[..]).send().bytes(), b"\xff\x00");
+/// # Ok::<(), framework::BuildError>(())
+/// ```
 impl FromRequest for Vec<u8> {
     type Rejection = Error;
 
@@ -29,7 +65,23 @@ impl FromRequest for Vec<u8> {
     }
 }
 
-/// The whole body as UTF-8 text (`400` when it is not UTF-8).
+/// The whole body as UTF-8 text (`400` when it is not UTF-8, `413` when it is over
+/// `Limits::max_body`).
+///
+/// ```
+/// use framework::{post, routes, test::TestClient, App, StatusCode};
+///
+/// #[post("/shout")]
+/// fn shout(text: String) -> String {
+///     text.to_uppercase()
+/// }
+///
+/// let client = TestClient::new(App::new().mount("/", routes![shout]))?;
+/// assert_eq!(client.post("/shout").body("héllo").send().text(), "HÉLLO");
+/// let res = client.post("/shout").body(&b"\xff"[..]).send();
+/// assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+/// # Ok::<(), framework::BuildError>(())
+/// ```
 impl FromRequest for String {
     type Rejection = Error;
 

@@ -16,7 +16,7 @@ use serde::de::DeserializeOwned;
 /// | body over `Limits::max_body` | 413 |
 ///
 /// ```
-/// use framework::{post, extract::Form};
+/// use framework::{post, routes, test::TestClient, App, Form, StatusCode};
 /// use serde::Deserialize;
 ///
 /// #[derive(Deserialize)]
@@ -26,6 +26,16 @@ use serde::de::DeserializeOwned;
 /// fn login(Form(login): Form<Login>) -> String {
 ///     format!("{} {:?}", login.user, login.remember)
 /// }
+///
+/// let client = TestClient::new(App::new().mount("/", routes![login]))?;
+/// let res = client.post("/login").form(&[("user", "Ann Lee"), ("remember", "true")]).send();
+/// assert_eq!(res.text(), "Ann Lee Some(true)");
+///
+/// let res = client.post("/login").form(&[("remember", "true")]).send();
+/// assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY); // no `user`
+/// let res = client.post("/login").body("user=Ann").send();
+/// assert_eq!(res.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE); // no Content-Type
+/// # Ok::<(), framework::BuildError>(())
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Form<T>(pub T);

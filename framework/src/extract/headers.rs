@@ -7,6 +7,22 @@ use std::collections::HashMap;
 use std::marker::PhantomData;
 
 /// All the request's header fields (a copy of the map).
+///
+/// ```
+/// use framework::{get, routes, test::TestClient, App};
+/// use framework::extract::Headers;
+///
+/// #[get("/tags")]
+/// fn tags(Headers(fields): Headers) -> String {
+///     let tags: Vec<&[u8]> = fields.get_all("x-tag").collect();
+///     format!("{} tags, host {:?}", tags.len(), fields.get("host"))
+/// }
+///
+/// let client = TestClient::new(App::new().mount("/", routes![tags]))?;
+/// let res = client.get("/tags").header("X-Tag", "a").header("x-tag", "b").send();
+/// assert_eq!(res.text(), r#"2 tags, host Some("localhost")"#);
+/// # Ok::<(), framework::BuildError>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Headers(pub HeaderMap);
 
@@ -22,7 +38,8 @@ impl FromRequestParts for Headers {
 /// struct:
 ///
 /// ```
-/// use framework::{get, extract::{Header, HeaderName}};
+/// use framework::{get, routes, test::TestClient, App};
+/// use framework::extract::{Header, HeaderName};
 ///
 /// struct RequestId;
 /// impl HeaderName for RequestId {
@@ -33,13 +50,18 @@ impl FromRequestParts for Headers {
 /// fn trace(id: Option<Header<RequestId>>) -> String {
 ///     id.map_or_else(|| "none".to_string(), |h| h.value)
 /// }
+///
+/// let client = TestClient::new(App::new().mount("/", routes![trace]))?;
+/// assert_eq!(client.get("/trace").header("x-request-id", "42").send().text(), "42");
+/// assert_eq!(client.get("/trace").send().text(), "none");
+/// # Ok::<(), framework::BuildError>(())
 /// ```
 pub trait HeaderName {
     /// The field name (matched case-insensitively).
     const NAME: &'static str;
 }
 
-/// Common header names for [`Header`].
+/// Common header names for [`Header`]: `Header<names::UserAgent>`.
 pub mod names {
     macro_rules! names {
         ($($ty:ident = $name:literal),* $(,)?) => {$(
@@ -66,6 +88,24 @@ pub mod names {
 /// The value of one header field, as text: `Header<names::UserAgent>`. A missing field (or one
 /// that is not UTF-8) is a `400` naming it; take `Option<Header<N>>` when it is optional. With
 /// several fields of that name, the first one.
+///
+/// ```
+/// use framework::{get, routes, test::TestClient, App, StatusCode};
+/// use framework::extract::{names, Header};
+///
+/// #[get("/agent")]
+/// fn agent(ua: Header<names::UserAgent>) -> String {
+///     ua.value
+/// }
+///
+/// let client = TestClient::new(App::new().mount("/", routes![agent]))?;
+/// assert_eq!(client.get("/agent").header("User-Agent", "curl/8").send().text(), "curl/8");
+///
+/// let res = client.get("/agent").send();
+/// assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+/// assert_eq!(res.text(), r#"{"error":"missing header `User-Agent`"}"#);
+/// # Ok::<(), framework::BuildError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Header<N> {
     /// The field's value.
@@ -95,12 +135,19 @@ impl<N: HeaderName> FromRequestParts for Header<N> {
 /// skipped; with a name sent twice, the first value wins.
 ///
 /// ```
-/// use framework::{get, extract::Cookies};
+/// use framework::{get, routes, test::TestClient, App};
+/// use framework::extract::Cookies;
 ///
 /// #[get("/whoami")]
 /// fn whoami(cookies: Cookies) -> String {
 ///     cookies.get("session").unwrap_or("anonymous").to_string()
 /// }
+///
+/// let client = TestClient::new(App::new().mount("/", routes![whoami]))?;
+/// let res = client.get("/whoami").header("Cookie", "theme=dark; session=abc").send();
+/// assert_eq!(res.text(), "abc");
+/// assert_eq!(client.get("/whoami").send().text(), "anonymous");
+/// # Ok::<(), framework::BuildError>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Cookies(HashMap<String, String>);

@@ -19,13 +19,13 @@ mod query;
 mod state;
 mod urlencoded;
 
-pub use headers::{names, Cookies, Header, HeaderName, Headers};
 pub use form::Form;
+pub use headers::{names, Cookies, Header, HeaderName, Headers};
 pub use json::{Json, JsonRejection};
-pub use query::Query;
 pub use parts::{RemoteAddr, Uri};
 pub use path::path_param;
 pub use path::{FromParam, InvalidParam};
+pub use query::Query;
 pub use state::State;
 pub use urlencoded::{from_str as from_urlencoded, UrlencodedError, UrlencodedErrorKind};
 
@@ -36,7 +36,12 @@ use std::any::TypeId;
 
 /// The essence of a media type (RFC 9110 §8.3.1): `type/subtype`, lowercased, parameters dropped.
 pub(crate) fn media_type(content_type: &str) -> String {
-    content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase()
+    content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase()
 }
 
 /// What an extractor can see besides the request: the route's path parameters and the
@@ -75,8 +80,8 @@ impl Requirements {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a handler argument here",
     label = "not a path parameter, and not an extractor of the request head",
-    note = "an argument named like a `:param` of the route path is parsed with `FromStr`; any other argument but the last is an extractor of the request head: `State<T>` (a value registered with `App::manage`), `Header<N>`, `Headers`, `Cookies`, `Method`, `Uri`, `RemoteAddr`, an `Option` or `Result` of one, or your own type implementing `framework::FromRequestParts`",
-    note = "if `{Self}` reads the request body (as `Json<T>`, `String`, `Vec<u8>`, `Body` and `Request` do), make it the last argument: only the last argument can read the body"
+    note = "an argument named like a `:param` of the route path is parsed with `FromStr`; any other argument but the last is an extractor of the request head: `Query<T>`, `State<T>` (a value registered with `App::manage`), `Header<N>`, `Headers`, `Cookies`, `Method`, `Uri`, `RemoteAddr`, an `Option` or `Result` of one, or your own type implementing `framework::FromRequestParts`",
+    note = "if `{Self}` reads the request body (as `Json<T>`, `Form<T>`, `String`, `Vec<u8>`, `Body` and `Request` do), make it the last argument: only the last argument can read the body"
 )]
 pub trait FromRequestParts: Sized {
     /// What the client gets when extraction fails.
@@ -108,7 +113,7 @@ pub mod marker {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a handler argument",
     label = "not a path parameter, and not an extractor",
-    note = "an argument named like a `:param` of the route path is parsed with `FromStr`; the last argument, if it is not one, is an extractor: one that reads the body (`Json<T>`, `String`, `Vec<u8>`, `Body`, `Request`), one of the request head (`State<T>` for a value registered with `App::manage`, `Header<N>`, `Headers`, `Cookies`, `Method`, `Uri`, `RemoteAddr`), an `Option` or `Result` of one, or your own type implementing `framework::FromRequest` or `framework::FromRequestParts`"
+    note = "an argument named like a `:param` of the route path is parsed with `FromStr`; the last argument, if it is not one, is an extractor: one that reads the body (`Json<T>`, `Form<T>`, `String`, `Vec<u8>`, `Body`, `Request`), one of the request head (`Query<T>`, `State<T>` for a value registered with `App::manage`, `Header<N>`, `Headers`, `Cookies`, `Method`, `Uri`, `RemoteAddr`), an `Option` or `Result` of one, or your own type implementing `framework::FromRequest` or `framework::FromRequestParts`"
 )]
 pub trait FromRequest<M = marker::ViaRequest>: Sized {
     /// What the client gets when extraction fails.

@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 /// is a `400` whose JSON error names the field.
 ///
 /// ```
-/// use framework::{get, extract::Query};
+/// use framework::{get, routes, test::TestClient, App, Query, StatusCode};
 /// use serde::Deserialize;
 ///
 /// #[derive(Deserialize)]
@@ -20,6 +20,7 @@ use serde::de::DeserializeOwned;
 ///     #[serde(default)]
 ///     offset: u32,
 ///     limit: Option<u32>,
+///     #[serde(default)]
 ///     tag: Vec<String>,
 /// }
 ///
@@ -27,6 +28,16 @@ use serde::de::DeserializeOwned;
 /// fn items(Query(page): Query<Page>) -> String {
 ///     format!("{} {:?} {:?}", page.offset, page.limit, page.tag)
 /// }
+///
+/// let client = TestClient::new(App::new().mount("/", routes![items]))?;
+/// assert_eq!(client.get("/items").send().text(), "0 None []");
+/// let res = client.get("/items?limit=5&tag=a&tag=b+c").send();
+/// assert_eq!(res.text(), r#"0 Some(5) ["a", "b c"]"#);
+///
+/// let res = client.get("/items?limit=ten").send();
+/// assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+/// assert!(res.text().contains("`limit`"));
+/// # Ok::<(), framework::BuildError>(())
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Query<T>(pub T);

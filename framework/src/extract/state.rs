@@ -10,7 +10,7 @@ use std::sync::Arc;
 /// takes `State<T>` for a `T` the app never registered is refused when the app is built.
 ///
 /// ```
-/// use framework::{get, routes, App, State};
+/// use framework::{get, routes, test::TestClient, App, BuildError, State};
 /// use std::sync::atomic::{AtomicU64, Ordering};
 ///
 /// struct Hits(AtomicU64);
@@ -21,7 +21,14 @@ use std::sync::Arc;
 /// }
 ///
 /// let app = App::new().manage(Hits(AtomicU64::new(0))).mount("/", routes![hits]);
-/// assert!(app.build().is_ok());
+/// let client = TestClient::new(app)?;
+/// assert_eq!(client.get("/hits").send().text(), "1");
+/// assert_eq!(client.get("/hits").send().text(), "2");
+///
+/// // Without `.manage(...)`, the app does not build.
+/// let err = App::new().mount("/", routes![hits]).build().err();
+/// assert!(matches!(err, Some(BuildError::MissingState { .. })));
+/// # Ok::<(), BuildError>(())
 /// ```
 ///
 /// `State<T>` dereferences to `T`, so `state.field` and `state.0` reach into your type. Handlers

@@ -146,6 +146,31 @@ pub(crate) static HOST: [bool; 256] = byte_table!(|b| {
         )
 });
 
+/// The bytes of a `Host` that is not an IP literal, before its port: `HOST` without `:`, `[`, `]`
+/// (a `reg-name` or an `IPv4address`, RFC 3986 §3.2.2).
+pub(crate) static REG_NAME: [bool; 256] = byte_table!(|b| {
+    is_alpha(b)
+        || is_digit(b)
+        || matches!(
+            b,
+            b'-' | b'.'
+                | b'_'
+                | b'~'
+                | b'%'
+                | b'!'
+                | b'$'
+                | b'&'
+                | b'\''
+                | b'('
+                | b')'
+                | b'*'
+                | b'+'
+                | b','
+                | b';'
+                | b'='
+        )
+});
+
 /// The value of a hex digit (`HEXDIG`, either case).
 #[inline]
 pub(crate) fn hex(b: u8) -> Option<u8> {
@@ -164,8 +189,6 @@ pub fn is_tchar(b: u8) -> bool {
     TCHAR[usize::from(b)]
 }
 
-// Eight bytes at a time (SWAR, "SIMD within a register"), in safe code.
-//
 // Eight bytes at a time (SWAR, "SIMD within a register"), in safe code.
 //
 // Each `*_stops` function takes eight bytes as a little-endian `u64` and answers a mask with the
@@ -208,14 +231,14 @@ fn differs(x: u64, b: u8) -> u64 {
     (x ^ (ONES * u64::from(b))).wrapping_add(ONES * 0x7f)
 }
 
-/// Stops for `TCHAR`: the fast class is `ALPHA / DIGIT / "-"`, the bytes of nearly every
-/// method and field name.
+/// Stops for `TCHAR`: the fast class is `ALPHA / "-"`, the bytes of nearly every method and
+/// field name.
 #[inline(always)]
 pub(crate) fn token_stops(word: u64) -> u64 {
     let x = low7(word);
     // `| 0x20` folds upper case onto lower case and moves no other byte into `a..=z`.
-    let alnum = within(x | (ONES * 0x20), b'a', b'z') | within(x, b'0', b'9');
-    ((!alnum & differs(x, b'-')) | word) & HIGHS
+    let alpha = within(x | (ONES * 0x20), b'a', b'z');
+    ((!alpha & differs(x, b'-')) | word) & HIGHS
 }
 
 /// Stops for `PATH`: the fast class is `ALPHA / DIGIT / "-" / "." / "/"`.
@@ -240,10 +263,12 @@ pub(crate) fn target_stops(word: u64) -> u64 {
 /// Stops for `FIELD_VALUE`, except HTAB (the table handles it): bytes below 0x20, and DEL.
 #[inline(always)]
 pub(crate) fn value_stops(word: u64) -> u64 {
-    // As in `target_stops`: after adding one to the low seven bits, DEL and the controls are
-    // exactly the lanes below 0x21. A byte with the high bit set is never a stop.
-    let y = low7(low7(word).wrapping_add(ONES));
-    !(at_least(y, 0x21) | word) & HIGHS
+    // A byte with the high bit set is never a stop.
+    let x = low7(word);
+    let control = !at_least(x, 0x20);
+    // Adding one takes DEL, and only DEL, to 0x80.
+    let del = x.wrapping_add(ONES);
+    (control | del) & (HIGHS & !word)
 }
 
 /// Whether the 8 bytes of `word` are all plain field-value bytes: none below 0x20 and none equal to
@@ -253,30 +278,83 @@ pub(crate) fn word_is_plain_value(word: u64) -> bool {
     value_stops(word) == 0
 }
 
+/// The eight bytes at the start of `chunk` (which holds at least eight), as a little-endian word.
+#[inline(always)]
+fn word_at(chunk: &[u8]) -> u64 {
+    let mut word = [0u8; 8];
+    word.copy_from_slice(&chunk[..8]);
+    u64::from_le_bytes(word)
+}
+
+/// The index of the lowest flagged lane of a non-zero stop mask.
+#[inline(always)]
+fn first_lane(stop: u64) -> usize {
+    // At most 7: the cast is lossless.
+    (stop.trailing_zeros() / 8) as usize
+}
+
 /// The end of the run of `table` bytes in `bytes` that starts at `from`: the index of the first
 /// byte from `from` on that is not in `table`, or `bytes.len()`.
 ///
-/// `stops` must flag (see above) no byte before the first byte outside its fast class, and its
-/// fast class must lie inside `table`. Eight bytes are checked at once while the run lasts; a
-/// stop is then looked up in `table`, and the run goes on after it if the table allows it.
+/// `stops` flags (see above) the bytes outside its fast class, which must lie inside `table`.
+/// Eight bytes are checked at once (two words per round) while the run lasts; a stop is then
+/// looked up in `table`, and the run goes on after it if the table allows it.
 #[inline(always)]
 pub(crate) fn scan(bytes: &[u8], from: usize, stops: fn(u64) -> u64, table: &[bool; 256]) -> usize {
+    scan_marked(bytes, from, stops, table).1
+}
+
+/// [`scan`], which also answers where the first word that holds a stop starts: every byte
+/// before it is in the fast class of `stops`. That index comes from the loop's branches alone, not
+/// from the bytes' values, so work that starts there need not wait for the end of the scan.
+#[inline(always)]
+pub(crate) fn scan_marked(
+    bytes: &[u8],
+    from: usize,
+    stops: fn(u64) -> u64,
+    table: &[bool; 256],
+) -> (usize, usize) {
     let mut i = from;
-    loop {
-        if let Some(chunk) = bytes.get(i..i + 8) {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            let stop = stops(u64::from_le_bytes(word));
-            if stop == 0 {
-                i += 8;
-                continue;
-            }
-            // The lane index, at most 7: the cast is lossless.
-            i += (stop.trailing_zeros() / 8) as usize;
+    // Two words per round while sixteen bytes remain: one bounds test for both.
+    while let Some(chunk) = bytes.get(i..i + 16) {
+        let stop = stops(word_at(chunk));
+        if stop != 0 {
+            return (i, finish_scan(bytes, i + first_lane(stop), stops, table));
         }
+        let stop = stops(word_at(&chunk[8..]));
+        if stop != 0 {
+            return (
+                i + 8,
+                finish_scan(bytes, i + 8 + first_lane(stop), stops, table),
+            );
+        }
+        i += 16;
+    }
+    if let Some(chunk) = bytes.get(i..i + 8) {
+        let stop = stops(word_at(chunk));
+        if stop != 0 {
+            return (i, finish_scan(bytes, i + first_lane(stop), stops, table));
+        }
+        i += 8;
+    }
+    (i, finish_scan(bytes, i, stops, table))
+}
+
+/// The rest of [`scan`] from `i`, a stop or a byte near the end of `bytes`.
+#[inline(always)]
+fn finish_scan(bytes: &[u8], mut i: usize, stops: fn(u64) -> u64, table: &[bool; 256]) -> usize {
+    loop {
         match bytes.get(i) {
             Some(&b) if table[usize::from(b)] => i += 1,
             _ => return i,
+        }
+        while let Some(chunk) = bytes.get(i..i + 8) {
+            let stop = stops(word_at(chunk));
+            if stop != 0 {
+                i += first_lane(stop);
+                break;
+            }
+            i += 8;
         }
     }
 }
@@ -285,43 +363,47 @@ pub(crate) fn scan(bytes: &[u8], from: usize, stops: fn(u64) -> u64, table: &[bo
 mod swar_tests {
     use super::*;
 
-    /// Every byte in every lane, among bytes of the fast class, and with a stop placed before it:
-    /// the lowest flagged lane is the first byte outside `fast`, and `fast` lies inside `table`.
-    fn check(stops: fn(u64) -> u64, fast: impl Fn(u8) -> bool, table: &[bool; 256], exact: bool) {
-        let filler = b'a';
-        assert!(fast(filler));
-        for b in 0u8..=255 {
-            if fast(b) {
-                assert!(table[usize::from(b)], "fast byte {b:#04x} outside the table");
-            }
-            for pos in 0..8 {
-                let mut bytes = [filler; 8];
-                bytes[pos] = b;
-                let got = stops(u64::from_le_bytes(bytes));
-                let want = if fast(b) { 0 } else { 0x80u64 << (8 * pos) };
-                if exact {
-                    assert_eq!(got, want, "byte {b:#04x} at {pos}");
-                } else {
-                    // Nothing below the stop, the stop itself, maybe lanes above it.
-                    assert_eq!(got & (want | want.wrapping_sub(1)), want, "byte {b:#04x} at {pos}");
+    /// Every byte in every lane, among bytes of the fast class: exactly the lanes of bytes outside
+    /// `fast` are flagged, and `fast` lies inside `table`.
+    fn check(stops: fn(u64) -> u64, fast: impl Fn(u8) -> bool, table: &[bool; 256]) {
+        for filler in [b'a', b'Z', b'0', b'-'].into_iter().filter(|&f| fast(f)) {
+            for b in 0u8..=255 {
+                if fast(b) {
+                    assert!(
+                        table[usize::from(b)],
+                        "fast byte {b:#04x} outside the table"
+                    );
                 }
-                // A stop below it: still the lowest flagged lane, whatever `b` does to borrows.
-                if pos > 0 {
-                    bytes[pos - 1] = 0;
-                    let got = stops(u64::from_le_bytes(bytes));
-                    assert_eq!(got.trailing_zeros() / 8, (pos - 1) as u32, "byte {b:#04x} at {pos}");
+                for pos in 0..8 {
+                    let mut bytes = [filler; 8];
+                    bytes[pos] = b;
+                    let want = if fast(b) { 0 } else { 0x80u64 << (8 * pos) };
+                    assert_eq!(
+                        stops(u64::from_le_bytes(bytes)),
+                        want,
+                        "byte {b:#04x} at {pos}"
+                    );
+                    // Stops on both sides: each lane is still flagged on its own.
+                    let mut framed = bytes;
+                    framed[(pos + 1) % 8] = 0xff;
+                    framed[(pos + 7) % 8] = 0x00;
+                    let got = stops(u64::from_le_bytes(framed));
+                    for (lane, &byte) in framed.iter().enumerate() {
+                        let flagged = got & (0x80u64 << (8 * lane)) != 0;
+                        assert_eq!(flagged, !fast(byte), "{framed:?} lane {lane}");
+                    }
+                    assert_eq!(got & !0x8080_8080_8080_8080, 0);
                 }
             }
         }
     }
 
     #[test]
-    fn token_stops_flags_exactly_the_bytes_outside_alnum_and_dash() {
+    fn token_stops_flags_exactly_the_bytes_outside_alpha_and_dash() {
         check(
             token_stops,
-            |b| b.is_ascii_alphanumeric() || b == b'-',
+            |b| b.is_ascii_alphabetic() || b == b'-',
             &TCHAR,
-            true,
         );
     }
 
@@ -331,23 +413,141 @@ mod swar_tests {
             path_stops,
             |b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'/'),
             &PATH,
-            true,
         );
     }
 
     #[test]
     fn target_stops_flags_exactly_the_bytes_outside_the_table() {
-        check(target_stops, |b| TARGET[usize::from(b)], &TARGET, true);
+        check(target_stops, |b| TARGET[usize::from(b)], &TARGET);
     }
 
     #[test]
     fn value_stops_flags_exactly_the_controls_and_del() {
-        check(value_stops, |b| b >= 0x20 && b != 0x7f, &FIELD_VALUE, true);
+        check(value_stops, |b| b >= 0x20 && b != 0x7f, &FIELD_VALUE);
+    }
+
+    #[test]
+    fn reg_name_is_host_without_colon_and_brackets() {
+        for b in 0u8..=255 {
+            let want = HOST[usize::from(b)] && !matches!(b, b':' | b'[' | b']');
+            assert_eq!(REG_NAME[usize::from(b)], want, "byte {b:#04x}");
+        }
+    }
+
+    /// `framing::valid_authority` as first written, in two passes: the reference for its
+    /// one-pass fast path.
+    fn valid_authority_reference(value: &[u8], allow_empty: bool) -> bool {
+        let (host, rest) = if value.first() == Some(&b'[') {
+            match value.iter().position(|&b| b == b']') {
+                Some(end) => (&value[1..end], &value[end + 1..]),
+                None => return false,
+            }
+        } else {
+            let end = value.iter().position(|&b| b == b':').unwrap_or(value.len());
+            (&value[..end], &value[end..])
+        };
+        let host_ok = host.iter().all(|&b| {
+            HOST[usize::from(b)]
+                && (b != b':' || value.first() == Some(&b'['))
+                && b != b'['
+                && b != b']'
+        });
+        let port_ok = match rest.split_first() {
+            None => true,
+            Some((b':', port)) => port.iter().all(u8::is_ascii_digit),
+            Some(_) => false,
+        };
+        host_ok && port_ok && (allow_empty || !host.is_empty())
+    }
+
+    #[test]
+    fn valid_authority_agrees_with_its_reference() {
+        let alphabet = b"a0:[]./-%@ \x00\x80";
+        // Every string of up to 5 bytes over an alphabet that reaches every branch.
+        let mut value = Vec::new();
+        for len in 0..=5u32 {
+            for mut n in 0..alphabet.len().pow(len) {
+                value.clear();
+                for _ in 0..len {
+                    value.push(alphabet[n % alphabet.len()]);
+                    n /= alphabet.len();
+                }
+                for allow_empty in [false, true] {
+                    assert_eq!(
+                        crate::parse::framing::valid_authority(&value, allow_empty),
+                        valid_authority_reference(&value, allow_empty),
+                        "{value:?} {allow_empty}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn framing_name_shortcuts_agree_with_eq_ignore_ascii_case() {
+        use crate::parse::framing::{may_be_framing_name, name_is};
+        let names: [&[u8]; 5] = [
+            b"host",
+            b"expect",
+            b"connection",
+            b"content-length",
+            b"transfer-encoding",
+        ];
+        let tokens: Vec<u8> = (0u8..=255).filter(|&b| TCHAR[usize::from(b)]).collect();
+        for lower in names {
+            let upper = lower.to_ascii_uppercase();
+            assert!(may_be_framing_name(lower) && may_be_framing_name(&upper));
+            assert!(name_is(lower, lower) && name_is(&upper, lower));
+            // Every token byte in every position, for this name and the others of its length.
+            for pos in 0..lower.len() {
+                for &b in &tokens {
+                    let mut name = lower.to_vec();
+                    name[pos] = b;
+                    for other in names.iter().filter(|n| n.len() == name.len()) {
+                        assert_eq!(
+                            name_is(&name, other),
+                            name.eq_ignore_ascii_case(other),
+                            "{name:?} {other:?}"
+                        );
+                    }
+                    if names.iter().any(|n| n.eq_ignore_ascii_case(&name)) {
+                        assert!(may_be_framing_name(&name));
+                    }
+                }
+            }
+        }
+        assert!(!may_be_framing_name(b"") && !may_be_framing_name(b"accept"));
+    }
+
+    #[test]
+    fn the_parser_notes_exactly_the_fields_that_may_be_framing_ones() {
+        use crate::parse::framing::may_be_framing_name;
+        use crate::parse::{HeadParser, Status};
+        let raw = b"GET / HTTP/1.1\r\nHost: a\r\nhOsT: b\r\nhost2: c\r\nAccept: d\r\n\
+            Expect: e\r\nConnection: f\r\nCookie: g\r\nContent-Length: 1\r\n\
+            Sec-Fetch-Mode: h\r\nTransfer-Encoding: i\r\nTransfer_Encoding: j\r\n\r\n";
+        let mut parser = HeadParser::new();
+        // Twice, to see `reset` forget the first head's notes.
+        for _ in 0..2 {
+            parser.reset();
+            let limits = crate::Limits::default();
+            assert_eq!(parser.parse(raw, &limits), Ok(Status::Complete(raw.len())));
+            let head = parser.head(raw);
+            let noted: Vec<_> = head.framing_fields().collect();
+            let want: Vec<_> = head
+                .fields()
+                .filter(|(n, _)| may_be_framing_name(n))
+                .collect();
+            assert_eq!(noted, want);
+            assert_eq!(noted.len(), 7);
+        }
     }
 
     #[test]
     fn scan_agrees_with_a_byte_loop() {
-        let tables: [(fn(u64) -> u64, &[bool; 256]); 4] = [
+        /// A stop finder and the table of its run.
+        type Class = (fn(u64) -> u64, &'static [bool; 256]);
+        let tables: [Class; 4] = [
             (token_stops, &TCHAR),
             (path_stops, &PATH),
             (target_stops, &TARGET),
@@ -367,7 +567,11 @@ mod swar_tests {
                 s = s.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
                 // Mostly fast bytes, so runs get long enough for whole words.
                 let pick = (s >> 33) as usize;
-                bytes.push(if pick % 4 == 0 { alphabet[pick / 4 % alphabet.len()] } else { b'a' });
+                bytes.push(if pick % 4 == 0 {
+                    alphabet[pick / 4 % alphabet.len()]
+                } else {
+                    b'a'
+                });
             }
             let from = (state >> 40) as usize % (len + 1);
             for (stops, table) in tables {
@@ -376,7 +580,20 @@ mod swar_tests {
                         .iter()
                         .take_while(|&&b| table[usize::from(b)])
                         .count();
-                assert_eq!(scan(&bytes, from, stops, table), want, "{bytes:?} from {from}");
+                assert_eq!(
+                    scan(&bytes, from, stops, table),
+                    want,
+                    "{bytes:?} from {from}"
+                );
+                let (word, end) = scan_marked(&bytes, from, stops, table);
+                assert_eq!(end, want);
+                assert!(
+                    word <= end && (word - from) % 8 == 0,
+                    "{bytes:?} from {from}"
+                );
+                assert!(bytes[from..word]
+                    .iter()
+                    .all(|&b| stops(u64::from(b)) & 0x80 == 0));
             }
         }
     }

@@ -2,7 +2,7 @@
 //! message framing (RFC 9112 §6), persistence (§9.3), `Expect` (RFC 9110 §10.1.1) and `Host`
 //! (RFC 9112 §3.2).
 
-use super::chars::HOST;
+use super::chars::{HOST, REG_NAME};
 use super::{Head, ParseError};
 use crate::http::Version;
 
@@ -32,27 +32,60 @@ pub struct Framing {
 /// IP literal or a registered name / IPv4 address, then optionally a colon and digits. `Host` may
 /// be empty (`allow_empty`); the authority of an absolute-form target may not.
 pub(crate) fn valid_authority(value: &[u8], allow_empty: bool) -> bool {
-    let (host, rest) = if value.first() == Some(&b'[') {
-        match value.iter().position(|&b| b == b']') {
-            Some(end) => (&value[1..end], &value[end + 1..]),
-            None => return false,
-        }
-    } else {
-        let end = value.iter().position(|&b| b == b':').unwrap_or(value.len());
-        (&value[..end], &value[end..])
+    if value.first() != Some(&b'[') {
+        // The usual case, in one pass: a reg-name or IPv4 address (HOST bytes but `:`, `[` and
+        // `]`) up to the first byte that cannot be in one, which must start the port. The same
+        // answer as below: that byte is the first `:` exactly when the host before it is valid.
+        let end = value
+            .iter()
+            .position(|&b| !REG_NAME[usize::from(b)])
+            .unwrap_or(value.len());
+        let port_ok = match value[end..].split_first() {
+            None => true,
+            Some((b':', port)) => port.iter().all(u8::is_ascii_digit),
+            Some(_) => false,
+        };
+        return port_ok && (allow_empty || end > 0);
+    }
+    // An IP literal: `[`, HOST bytes but brackets, `]`, then an optional port.
+    let Some(end) = value.iter().position(|&b| b == b']') else {
+        return false;
     };
-    let host_ok = host.iter().all(|&b| {
-        HOST[usize::from(b)]
-            && (b != b':' || value.first() == Some(&b'['))
-            && b != b'['
-            && b != b']'
-    });
+    let (host, rest) = (&value[1..end], &value[end + 1..]);
+    let host_ok = host
+        .iter()
+        .all(|&b| HOST[usize::from(b)] && b != b'[' && b != b']');
     let port_ok = match rest.split_first() {
         None => true,
         Some((b':', port)) => port.iter().all(u8::is_ascii_digit),
         Some(_) => false,
     };
     host_ok && port_ok && (allow_empty || !host.is_empty())
+}
+
+/// Whether `name` may be one of the fields [`inspect`] acts on: most are none of them, and length
+/// and first letter tell in a test or two. (Those that pass are checked in full.)
+#[inline(always)]
+pub(crate) fn may_be_framing_name(name: &[u8]) -> bool {
+    // By length: the first letter of `host`, `expect`, `connection`, `content-length` and
+    // `transfer-encoding`; 0 for the lengths of none of them.
+    const FIRST: [u8; 18] = [
+        0, 0, 0, 0, b'h', 0, b'e', 0, 0, 0, b'c', 0, 0, 0, b'c', 0, 0, b't',
+    ];
+    match (FIRST.get(name.len()), name.first()) {
+        (Some(&first), Some(&b)) => first != 0 && b | 0x20 == first,
+        _ => false,
+    }
+}
+
+/// Whether the field name `name` is `lower` (lower-case letters and `-`) in any case.
+///
+/// For a token, as every parsed field name is, this is `eq_ignore_ascii_case`: setting bit 0x20
+/// maps only `A-Z` onto `a-z`, and only `-` and CR onto `-`; CR is no `tchar`. It is cheaper than
+/// the standard library's, which is written for long slices.
+#[inline(always)]
+pub(crate) fn name_is(name: &[u8], lower: &[u8]) -> bool {
+    name.len() == lower.len() && name.iter().zip(lower).all(|(&a, &b)| a | 0x20 == b)
 }
 
 /// Calls `f` on each non-empty, whitespace-trimmed element of a comma-separated list
@@ -109,23 +142,23 @@ pub fn inspect(head: &Head<'_>) -> Result<Framing, ParseError> {
     let mut expect_continue = false;
     let mut bad_expectation = false;
 
-    for (name, value) in head.fields() {
-        // Dispatch on length first: most fields are none of these.
+    // Only the fields that may be one of these, noted by the parser.
+    for (name, value) in head.framing_fields() {
         match name.len() {
-            4 if name.eq_ignore_ascii_case(b"host") => {
+            4 if name_is(name, b"host") => {
                 hosts += 1;
                 if !valid_authority(value, true) {
                     return Err(ParseError::InvalidHost);
                 }
             }
-            6 if name.eq_ignore_ascii_case(b"expect") => {
+            6 if name_is(name, b"expect") => {
                 if value.eq_ignore_ascii_case(b"100-continue") {
                     expect_continue = true;
                 } else {
                     bad_expectation = true;
                 }
             }
-            10 if name.eq_ignore_ascii_case(b"connection") => list_elements(value, |token| {
+            10 if name_is(name, b"connection") => list_elements(value, |token| {
                 if token.eq_ignore_ascii_case(b"close") {
                     close = true;
                 } else if token.eq_ignore_ascii_case(b"keep-alive") {
@@ -133,10 +166,8 @@ pub fn inspect(head: &Head<'_>) -> Result<Framing, ParseError> {
                 }
                 Ok::<(), ParseError>(())
             })?,
-            14 if name.eq_ignore_ascii_case(b"content-length") => {
-                content_length(value, &mut length)?
-            }
-            17 if name.eq_ignore_ascii_case(b"transfer-encoding") => {
+            14 if name_is(name, b"content-length") => content_length(value, &mut length)?,
+            17 if name_is(name, b"transfer-encoding") => {
                 let before = codings;
                 list_elements(value, |coding| {
                     codings += 1;

@@ -8,8 +8,10 @@
 //! an error as soon as it is seen, and a limit as soon as it is certain to be exceeded.
 
 use super::chars::{
-    path_stops, scan, target_stops, token_stops, value_stops, FIELD_VALUE, PATH, TARGET, TCHAR,
+    path_stops, scan, scan_marked, target_stops, token_stops, value_stops, FIELD_VALUE, PATH,
+    TARGET, TCHAR,
 };
+use super::framing::may_be_framing_name;
 use super::ParseError;
 use crate::http::Version;
 use crate::server::Limits;
@@ -73,6 +75,9 @@ pub struct HeadParser {
     query: Option<Range<usize>>,
     version: Version,
     fields: Vec<FieldSpan>,
+    /// Indices in `fields` of the fields that [`super::inspect`] may act on (see
+    /// `may_be_framing_name`), noted while parsing so that it need not walk every field.
+    framing_fields: Vec<usize>,
 }
 
 impl Default for HeadParser {
@@ -95,6 +100,7 @@ impl HeadParser {
             query: None,
             version: Version::Http11,
             fields: Vec::new(),
+            framing_fields: Vec::new(),
         }
     }
 
@@ -104,6 +110,7 @@ impl HeadParser {
         self.pos = 0;
         self.scanned = 0;
         self.fields.clear();
+        self.framing_fields.clear();
     }
 
     /// Parses as much of the head at the start of `buf` as has arrived. `buf` must hold the same
@@ -182,6 +189,9 @@ impl HeadParser {
             };
             if self.fields.len() >= limits.max_fields {
                 return (pos, Err(ParseError::TooManyFields));
+            }
+            if may_be_framing_name(rest.get(..line.name_end).unwrap_or_default()) {
+                self.framing_fields.push(self.fields.len());
             }
             self.fields.push(FieldSpan {
                 name: pos..pos + line.name_end,
@@ -368,12 +378,12 @@ struct FieldLine {
 
 /// `field-line = field-name ":" OWS field-value OWS` CRLF (RFC 9112 §5).
 fn field_line(line: &[u8]) -> Result<Status<FieldLine>, ParseError> {
-    let name_end = scan(line, 0, token_stops, &TCHAR);
-    // The end of the value, found from the start of the line rather than from the end of the
-    // name: the name, the colon and OWS are all field-value bytes, so the first byte that is
-    // not one is the same either way, and the line's end does not wait for the name's. (Where
+    let (name_word, name_end) = scan_marked(line, 0, token_stops, &TCHAR);
+    // The end of the value, found from the word where the name ends rather than from the name's
+    // last byte: the name, the colon and OWS are all field-value bytes, so the first byte that
+    // is not one is the same either way, and the line's end does not wait for the name's. (Where
     // the next line starts is what the parse of every field waits for.)
-    let i = scan(line, 0, value_stops, &FIELD_VALUE);
+    let i = scan(line, name_word, value_stops, &FIELD_VALUE);
     match line.get(name_end) {
         None => return Ok(Status::Partial),
         // RFC 9112 §5.1: no whitespace between name and colon; an empty name is no token.
@@ -462,6 +472,24 @@ impl<'b> Head<'b> {
     #[must_use]
     pub fn version(&self) -> Version {
         self.parser.version
+    }
+
+    /// The fields that [`super::inspect`] may act on, in order, as [`Head::fields`] gives them:
+    /// those whose name passes `may_be_framing_name`.
+    pub(crate) fn framing_fields(&self) -> impl Iterator<Item = (&'b [u8], &'b [u8])> + 'b {
+        let buf = self.buf;
+        let fields = &self.parser.fields;
+        self.parser.framing_fields.iter().map(move |&i| {
+            let field = fields.get(i);
+            (
+                field
+                    .and_then(|f| buf.get(f.name.clone()))
+                    .unwrap_or_default(),
+                field
+                    .and_then(|f| buf.get(f.value.clone()))
+                    .unwrap_or_default(),
+            )
+        })
     }
 
     /// The field lines, in order, as `(name, value)` with the value's surrounding whitespace removed.

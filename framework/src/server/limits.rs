@@ -28,7 +28,7 @@ use std::time::Duration;
 /// | `body_timeout` | 30 s | body read fails (`408`), connection closed |
 /// | `write_timeout` | 30 s | connection closed |
 /// | `max_connections` | 16 384 | new connections wait in the listen backlog |
-/// | `thread_stack_size` | 256 KiB | — |
+/// | `thread_stack_size` | 256 KiB (1 MiB in debug builds) | — |
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Limits {
@@ -54,9 +54,21 @@ pub struct Limits {
     /// (the kernel's listen backlog holds the rest), so it never runs out of threads or memory.
     pub max_connections: usize,
     /// Stack size of each connection thread. The handler runs on this thread, so raise it for
-    /// handlers that recurse deeply.
+    /// handlers that recurse deeply. Unoptimized (debug-assertion) builds use frames several times
+    /// larger, so their default is 1 MiB: enough for the deepest JSON `Json<serde_json::Value>`
+    /// accepts or refuses (see [`Json`](crate::Json)). Only the pages used count towards memory.
     pub thread_stack_size: usize,
 }
+
+/// The default [`Limits::thread_stack_size`]. serde_json nests up to 128 levels; at that depth a
+/// debug build's frames take about 250 KiB of stack for objects, a release build's well under
+/// 64 KiB, so 256 KiB would let a hostile body overflow (and abort the whole process) in a debug
+/// build only.
+const DEFAULT_THREAD_STACK_SIZE: usize = if cfg!(debug_assertions) {
+    1024 * 1024
+} else {
+    256 * 1024
+};
 
 impl Default for Limits {
     fn default() -> Self {
@@ -70,7 +82,7 @@ impl Default for Limits {
             body_timeout: Duration::from_secs(30),
             write_timeout: Duration::from_secs(30),
             max_connections: 16 * 1024,
-            thread_stack_size: 256 * 1024,
+            thread_stack_size: DEFAULT_THREAD_STACK_SIZE,
         }
     }
 }
