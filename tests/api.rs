@@ -20,7 +20,6 @@
 #[allow(dead_code)] // `main` is not called here
 mod rest_api;
 
-#[allow(dead_code)] // shared with other test crates; not every helper is used here
 mod support;
 
 use framework::test::{TestClient, TestResponse};
@@ -50,14 +49,7 @@ struct Reply {
 impl Reply {
     /// The only value of a field; fails if it is repeated.
     fn header(&self, name: &str) -> Option<&str> {
-        let mut values = self
-            .headers
-            .iter()
-            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str());
-        let first = values.next();
-        assert!(values.next().is_none(), "{name} is repeated in {self:?}");
-        first
+        support::single_field(&self.headers, name, self)
     }
 
     fn text(&self) -> String {

@@ -9,8 +9,6 @@
 // Tests report failure by panicking, so unwrap/expect are the right tool here.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-// Not every helper of `support` is used here.
-#[allow(dead_code)]
 mod support;
 
 use framework::extract::{
@@ -96,6 +94,7 @@ fn parse_responses(mut raw: &[u8]) -> Vec<HttpResponse> {
             ),
         };
         let status = parsed.code.expect("a status code");
+        let reason = parsed.reason.unwrap_or_default().to_owned();
         let headers: Vec<(String, String)> = parsed
             .headers
             .iter()
@@ -109,8 +108,10 @@ fn parse_responses(mut raw: &[u8]) -> Vec<HttpResponse> {
         raw = &raw[len..];
         let mut res = HttpResponse {
             status,
+            reason,
             headers,
             body: Vec::new(),
+            chunks: None,
         };
         if status >= 200 && status != 204 {
             assert!(

@@ -23,7 +23,9 @@
 use framework::parse::{inspect, HeadParser, Status};
 use framework::Limits;
 use std::hint::black_box;
-use std::time::Instant;
+
+#[path = "timing.rs"]
+mod timing;
 
 const SMALL: &[u8] =
     b"GET /plaintext HTTP/1.1\r\nHost: localhost:8080\r\nUser-Agent: curl/8.5.0\r\nAccept: */*\r\n\r\n";
@@ -57,17 +59,7 @@ const LARGE: &[u8] = concat!(
 
 /// Iterations per batch and number of batches, from the environment or the defaults.
 fn settings() -> (u32, u32) {
-    let var = |name: &str, default: u32| {
-        std::env::var(name)
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .filter(|&n| n > 0)
-            .unwrap_or(default)
-    };
-    (
-        var("PARSE_BENCH_ITERS", 200_000),
-        var("PARSE_BENCH_BATCHES", 15),
-    )
+    timing::settings(("PARSE_BENCH_ITERS", 200_000), ("PARSE_BENCH_BATCHES", 15))
 }
 
 /// Our per-request work: reset, parse to `Complete`, `inspect`. Answers the head's length
@@ -101,15 +93,6 @@ fn theirs<'b>(headers: &mut [httparse::Header<'b>], buf: &'b [u8]) -> usize {
     }
 }
 
-/// Nanoseconds per call of `f`: the fastest of `batches` batches of `iters` calls.
-fn time_batch(iters: u32, mut f: impl FnMut() -> usize) -> f64 {
-    let start = Instant::now();
-    for _ in 0..iters {
-        black_box(f());
-    }
-    start.elapsed().as_secs_f64() * 1e9 / f64::from(iters)
-}
-
 /// Measures both parsers on `raw`; answers (ours, httparse) in ns per request.
 fn bench(name: &str, raw: &[u8], iters: u32, batches: u32) -> (f64, f64) {
     let limits = Limits::default();
@@ -133,32 +116,12 @@ fn bench(name: &str, raw: &[u8], iters: u32, batches: u32) -> (f64, f64) {
     }
     assert_eq!(theirs(&mut headers, raw), raw.len(), "{name}: httparse");
 
-    // Warm up caches, branch predictors and the CPU clock.
-    for _ in 0..iters.div_ceil(2) {
-        black_box(ours(&mut parser, black_box(raw), &limits));
-        black_box(theirs(&mut headers, black_box(raw)));
-    }
-
-    let mut best_ours = f64::INFINITY;
-    let mut best_theirs = f64::INFINITY;
-    for batch in 0..batches {
-        // Alternate which goes first, so neither always runs right after the other.
-        let mut run_ours = || {
-            let t = time_batch(iters, || ours(&mut parser, black_box(raw), &limits));
-            best_ours = best_ours.min(t);
-        };
-        let mut run_theirs = || {
-            let t = time_batch(iters, || theirs(&mut headers, black_box(raw)));
-            best_theirs = best_theirs.min(t);
-        };
-        if batch % 2 == 0 {
-            run_ours();
-            run_theirs();
-        } else {
-            run_theirs();
-            run_ours();
-        }
-    }
+    let (best_ours, best_theirs) = timing::best_of_batches(
+        iters,
+        batches,
+        || ours(&mut parser, black_box(raw), &limits),
+        || theirs(&mut headers, black_box(raw)),
+    );
 
     // Bytes per ns is GB/s; MB/s is a thousand times that.
     let mbps = |ns: f64| raw.len() as f64 / ns * 1e3;

@@ -29,7 +29,9 @@
 use framework::router::Router;
 use framework::Method;
 use std::hint::black_box;
-use std::time::Instant;
+
+#[path = "timing.rs"]
+mod timing;
 
 /// The GitHub API routes of matchit's benchmark, with `$p1`..`$p4` as the parameters.
 macro_rules! github {
@@ -182,17 +184,7 @@ const MATCHIT: [&str; 130] = github!("{p1}", "{p2}", "{p3}", "{p4}");
 
 /// Iterations per batch and number of batches, from the environment or the defaults.
 fn settings() -> (u32, u32) {
-    let var = |name: &str, default: u32| {
-        std::env::var(name)
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .filter(|&n| n > 0)
-            .unwrap_or(default)
-    };
-    (
-        var("ROUTER_BENCH_ITERS", 3_000),
-        var("ROUTER_BENCH_BATCHES", 15),
-    )
+    timing::settings(("ROUTER_BENCH_ITERS", 3_000), ("ROUTER_BENCH_BATCHES", 15))
 }
 
 /// One pass over `paths` with our router: the value and every parameter value of each match.
@@ -227,15 +219,6 @@ fn theirs(router: &matchit::Router<usize>, paths: &[&str]) -> usize {
         }
     }
     found
-}
-
-/// Nanoseconds per call of `f`: one batch of `iters` calls.
-fn time_batch(iters: u32, mut f: impl FnMut() -> usize) -> f64 {
-    let start = Instant::now();
-    for _ in 0..iters {
-        black_box(f());
-    }
-    start.elapsed().as_secs_f64() * 1e9 / f64::from(iters)
 }
 
 fn main() {
@@ -273,32 +256,12 @@ fn main() {
     assert_eq!(ours(&our_router, &PATHS), PATHS.len());
     assert_eq!(theirs(&their_router, &PATHS), PATHS.len());
 
-    // Warm up caches, branch predictors and the CPU clock.
-    for _ in 0..iters.div_ceil(2) {
-        black_box(ours(&our_router, black_box(&PATHS)));
-        black_box(theirs(&their_router, black_box(&PATHS)));
-    }
-
-    let mut best_ours = f64::INFINITY;
-    let mut best_theirs = f64::INFINITY;
-    for batch in 0..batches {
-        // Alternate which goes first, so neither always runs right after the other.
-        let mut run_ours = || {
-            let t = time_batch(iters, || ours(&our_router, black_box(&PATHS)));
-            best_ours = best_ours.min(t);
-        };
-        let mut run_theirs = || {
-            let t = time_batch(iters, || theirs(&their_router, black_box(&PATHS)));
-            best_theirs = best_theirs.min(t);
-        };
-        if batch % 2 == 0 {
-            run_ours();
-            run_theirs();
-        } else {
-            run_theirs();
-            run_ours();
-        }
-    }
+    let (best_ours, best_theirs) = timing::best_of_batches(
+        iters,
+        batches,
+        || ours(&our_router, black_box(&PATHS)),
+        || theirs(&their_router, black_box(&PATHS)),
+    );
 
     let per_lookup = |ns: f64| ns / PATHS.len() as f64;
     println!(
