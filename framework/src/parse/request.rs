@@ -5,7 +5,9 @@
 //! [`Status::Complete`] with the head's length. Completed lines are remembered, so a retry resumes at
 //! the first incomplete line; and a retry with no new LF since the last one does no parsing at all.
 //! A client that sends one byte at a time therefore costs linear, not quadratic, work. A bad byte is
-//! an error as soon as it is seen, and a limit as soon as it is certain to be exceeded.
+//! an error on the first parse that reaches it: at once when it arrives with the rest of its line,
+//! otherwise when the line's LF arrives (or, in a request line, once it passes `Limits::max_target`).
+//! A limit is an error as soon as it is certain to be exceeded.
 
 use super::chars::{
     path_stops, scan, scan_marked, target_stops, token_stops, value_stops, FIELD_VALUE, PATH,
