@@ -272,20 +272,6 @@ fn segments(pattern: &str) -> Result<Vec<Segment<'_>>, InsertError> {
         .collect()
 }
 
-/// The names of a pattern's parameters, in order.
-///
-/// # Errors
-/// As [`Router::insert`], for a malformed pattern.
-pub fn param_names(pattern: &str) -> Result<Vec<&str>, InsertError> {
-    Ok(segments(pattern)?
-        .into_iter()
-        .filter_map(|s| match s {
-            Segment::Param(n) | Segment::CatchAll(n) => Some(n),
-            Segment::Static(_) => None,
-        })
-        .collect())
-}
-
 /// A router from `(method, path)` to values of type `T`.
 #[derive(Debug)]
 pub struct Router<T> {

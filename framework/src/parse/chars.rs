@@ -54,15 +54,14 @@ pub(crate) static TCHAR: [bool; 256] = byte_table!(|b| {
         )
 });
 
-/// RFC 3986 §3.3, the characters of an origin-form path (percent signs are checked for
-/// well-formed escapes separately, when a path is decoded):
+/// `unreserved / pct-encoded / sub-delims` (RFC 3986 §2.2, §2.3; the `%` of an escape stands for
+/// `pct-encoded`, whose hex digits are checked when decoding): the bytes of a `reg-name`, which the
+/// path, `Host` and authority tables extend.
 /// ```text
-/// absolute-path = 1*( "/" segment )
-/// pchar         = unreserved / pct-encoded / sub-delims / ":" / "@"
 /// unreserved    = ALPHA / DIGIT / "-" / "." / "_" / "~"
 /// sub-delims    = "!" / "$" / "&" / "'" / "(" / ")" / "*" / "+" / "," / ";" / "="
 /// ```
-pub(crate) static PATH: [bool; 256] = byte_table!(|b| {
+const fn is_reg_name_byte(b: u8) -> bool {
     is_alpha(b)
         || is_digit(b)
         || matches!(
@@ -82,11 +81,19 @@ pub(crate) static PATH: [bool; 256] = byte_table!(|b| {
                 | b','
                 | b';'
                 | b'='
-                | b':'
-                | b'@'
-                | b'/'
         )
-});
+}
+
+/// RFC 3986 §3.3, the characters of an origin-form path (percent signs are checked for
+/// well-formed escapes separately, when a path is decoded):
+/// ```text
+/// absolute-path = 1*( "/" segment )
+/// pchar         = unreserved / pct-encoded / sub-delims / ":" / "@"
+/// unreserved    = ALPHA / DIGIT / "-" / "." / "_" / "~"
+/// sub-delims    = "!" / "$" / "&" / "'" / "(" / ")" / "*" / "+" / "," / ";" / "="
+/// ```
+pub(crate) static PATH: [bool; 256] =
+    byte_table!(|b| is_reg_name_byte(b) || matches!(b, b':' | b'@' | b'/'));
 
 /// The query of a request target. RFC 3986 §3.4 allows `pchar / "/" / "?"`, but browsers send
 /// `[`, `]`, `{`, `}`, `|`, `^`, `` ` ``, `\`, `"`, `<` and `>` unescaped in queries (the WHATWG URL
@@ -120,56 +127,12 @@ pub(crate) static FIELD_VALUE: [bool; 256] =
 /// IP-literal  = "[" ( IPv6address / IPvFuture ) "]"
 /// port        = *DIGIT
 /// ```
-pub(crate) static HOST: [bool; 256] = byte_table!(|b| {
-    is_alpha(b)
-        || is_digit(b)
-        || matches!(
-            b,
-            b'-' | b'.'
-                | b'_'
-                | b'~'
-                | b'%'
-                | b'!'
-                | b'$'
-                | b'&'
-                | b'\''
-                | b'('
-                | b')'
-                | b'*'
-                | b'+'
-                | b','
-                | b';'
-                | b'='
-                | b':'
-                | b'['
-                | b']'
-        )
-});
+pub(crate) static HOST: [bool; 256] =
+    byte_table!(|b| is_reg_name_byte(b) || matches!(b, b':' | b'[' | b']'));
 
 /// The bytes of a `Host` that is not an IP literal, before its port: `HOST` without `:`, `[`, `]`
 /// (a `reg-name` or an `IPv4address`, RFC 3986 §3.2.2).
-pub(crate) static REG_NAME: [bool; 256] = byte_table!(|b| {
-    is_alpha(b)
-        || is_digit(b)
-        || matches!(
-            b,
-            b'-' | b'.'
-                | b'_'
-                | b'~'
-                | b'%'
-                | b'!'
-                | b'$'
-                | b'&'
-                | b'\''
-                | b'('
-                | b')'
-                | b'*'
-                | b'+'
-                | b','
-                | b';'
-                | b'='
-        )
-});
+pub(crate) static REG_NAME: [bool; 256] = byte_table!(|b| is_reg_name_byte(b));
 
 /// The value of a hex digit (`HEXDIG`, either case).
 #[inline]
