@@ -382,25 +382,20 @@ impl Service {
     /// A handler that panics gets a `500`, and its connection is closed.
     pub fn handle(&self, req: &mut Request) -> Response {
         let mut res = self.route(req);
-        match (&self.catch, res.take_error()) {
-            (Some(hook), Some(error)) => {
-                let mut custom = hook(&error, req);
-                for (name, value) in res.headers().iter() {
-                    if !custom.headers().contains(name)
-                        && !name.eq_ignore_ascii_case("content-type")
-                    {
-                        let _ = custom.headers_mut().append(name, value);
-                    }
-                }
-                custom.set_error(error);
-                custom
+        let Some(hook) = &self.catch else {
+            return res;
+        };
+        let Some(error) = res.take_error() else {
+            return res;
+        };
+        let mut custom = hook(&error, req);
+        for (name, value) in res.headers().iter() {
+            if !custom.headers().contains(name) && !name.eq_ignore_ascii_case("content-type") {
+                let _ = custom.headers_mut().append(name, value);
             }
-            (_, Some(error)) => {
-                res.set_error(error);
-                res
-            }
-            (_, None) => res,
         }
+        custom.set_error(error);
+        custom
     }
 
     fn route(&self, req: &mut Request) -> Response {
