@@ -3,16 +3,17 @@
 use crate::error::{Error, ErrorHook};
 use crate::extract::{RequestContext, Requirements};
 use crate::http::{Method, Request, Response, StatusCode};
+use crate::middleware::{AccessLog, ErrorLog, Layer, Middleware, Next};
 use crate::respond::IntoResponse;
-use crate::route::Route;
-use crate::router::{InsertError, Miss, Router};
+use crate::route::{Route, Routing};
+use crate::router::{InsertError, Miss, Params, Router};
+use crate::scope::Scope;
 use crate::server::{Limits, Server, ShutdownHandle};
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::fmt;
 use std::io::{self, Write};
 use std::net::{SocketAddr, ToSocketAddrs};
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -65,6 +66,14 @@ pub enum BuildError {
         /// The state type.
         type_name: &'static str,
     },
+    /// A middleware's configuration is inconsistent (see
+    /// [`Middleware::check`](crate::middleware::Middleware::check)).
+    Middleware {
+        /// The middleware's name.
+        name: String,
+        /// What is wrong.
+        reason: String,
+    },
 }
 
 impl fmt::Display for BuildError {
@@ -79,6 +88,7 @@ impl fmt::Display for BuildError {
                 f,
                 "route {route} takes `State<{type_name}>`, but no `{type_name}` was registered: add `.manage(value)` to the App"
             ),
+            Self::Middleware { name, reason } => write!(f, "middleware `{name}`: {reason}"),
         }
     }
 }
@@ -142,6 +152,8 @@ impl From<io::Error> for RunError {
 #[must_use]
 pub struct App {
     routes: Vec<Route>,
+    layers: Vec<Layer>,
+    access_format: AccessLog,
     state: StateMap,
     limits: Limits,
     banner: bool,
@@ -167,24 +179,13 @@ impl fmt::Debug for App {
     }
 }
 
-/// Joins a mount prefix and a route path: `"/api" + "/users"` is `/api/users`; `"/"` adds nothing;
-/// a route `/` under `/api` is `/api`.
-fn join(prefix: &str, path: &str) -> String {
-    let prefix = prefix.trim_end_matches('/');
-    if prefix.is_empty() {
-        path.to_string()
-    } else if path == "/" {
-        prefix.to_string()
-    } else {
-        format!("{prefix}{path}")
-    }
-}
-
 impl App {
     /// An app with no routes, no state and default limits; it prints a start-up banner.
     pub fn new() -> Self {
         Self {
             routes: Vec::new(),
+            layers: Vec::new(),
+            access_format: AccessLog::default(),
             state: StateMap::default(),
             limits: Limits::default(),
             banner: true,
@@ -198,31 +199,24 @@ impl App {
     /// mounts are reported by [`App::build`]. A prefix is static segments only: one with a
     /// `:param`, a `*catch_all` or an empty segment is refused by [`App::build`] (the handlers'
     /// parameters are numbered from their own paths, so a parameter in front would shift them).
-    pub fn mount(mut self, prefix: &str, routes: Vec<Route>) -> Self {
-        let prefix = if prefix.starts_with('/') {
-            prefix.to_string()
-        } else {
-            format!("/{prefix}")
-        };
-        let trimmed = prefix.trim_end_matches('/');
-        let bad_segment = trimmed
-            .split('/')
-            .skip(1)
-            .find(|s| s.is_empty() || s.starts_with([':', '*']));
-        if let (None, Some(segment), Some(route)) = (&self.bad_prefix, bad_segment, routes.first())
-        {
-            self.bad_prefix = Some(BuildError::InvalidPath {
-                route: format!("`{}` ({})", route.name, route.location()),
-                path: join(&prefix, &route.path),
-                reason: format!(
-                    "the mount prefix `{prefix}` has the segment `{segment}`: a mount prefix is static segments only"
-                ),
-            });
+    pub fn mount(self, prefix: &str, routes: Vec<Route>) -> Self {
+        self.scope(Scope::new(prefix).mount("/", routes))
+    }
+
+    /// Mounts a [`Scope`]: its routes under its prefix, with its middleware.
+    pub fn scope(mut self, scope: Scope) -> Self {
+        if self.bad_prefix.is_none() {
+            self.bad_prefix = scope.bad_prefix;
         }
-        for mut route in routes {
-            route.path = join(&prefix, &route.path);
-            self.routes.push(route);
-        }
+        self.routes.extend(scope.routes);
+        self
+    }
+
+    /// Adds a middleware that runs for every request: routed, `404`, `405`, automatic `HEAD` and
+    /// `OPTIONS`. The first `wrap` is the outermost; app middleware runs outside scope and route
+    /// middleware. See [`middleware`](crate::middleware).
+    pub fn wrap(mut self, middleware: impl Middleware) -> Self {
+        self.layers.push(Arc::new(middleware));
         self
     }
 
@@ -269,6 +263,13 @@ impl App {
         self
     }
 
+    /// Sets the access log's fields and format (see [`AccessLog`]); whether it is written at all
+    /// is [`App::access_log`]'s decision.
+    pub fn access_log_format(mut self, format: AccessLog) -> Self {
+        self.access_format = format;
+        self
+    }
+
     /// Turns the start-up banner (address and route table, on stdout) on or off.
     pub fn banner(mut self, on: bool) -> Self {
         self.banner = on;
@@ -286,8 +287,31 @@ impl App {
             return Err(e);
         }
         let describe = |r: &Route| format!("`{}` ({})", r.name, r.location());
+        let mut checked: Vec<*const ()> = Vec::new();
+        for layer in self
+            .layers
+            .iter()
+            .chain(self.routes.iter().flat_map(|r| &r.layers))
+        {
+            // Each shared layer once.
+            let id = Arc::as_ptr(layer).cast::<()>();
+            if checked.contains(&id) {
+                continue;
+            }
+            checked.push(id);
+            if let Err(reason) = layer.check() {
+                return Err(BuildError::Middleware {
+                    name: layer.name().to_string(),
+                    reason,
+                });
+            }
+        }
+        let mut routes = self.routes;
+        for route in &mut routes {
+            route.chain = self.layers.iter().chain(&route.layers).cloned().collect();
+        }
         let mut router = Router::new();
-        for route in &self.routes {
+        for route in &routes {
             let mut needs = Requirements::default();
             (route.requirements)(&mut needs);
             if let Some(&(_, type_name)) = needs
@@ -327,8 +351,10 @@ impl App {
         }
         Ok(Service {
             router,
+            layers: self.layers.into(),
+            access_format: self.access_format,
             state: self.state,
-            routes: self.routes,
+            routes,
             limits: self.limits,
             banner: self.banner,
             access_log: self.access_log,
@@ -361,6 +387,9 @@ impl App {
 /// A built app: the router and the state, ready to answer requests.
 pub struct Service {
     router: Router<Route>,
+    /// App-wide middleware: the whole chain of a request no route matches.
+    layers: Arc<[Layer]>,
+    access_format: AccessLog,
     state: StateMap,
     routes: Vec<Route>,
     limits: Limits,
@@ -378,10 +407,16 @@ impl fmt::Debug for Service {
 }
 
 impl Service {
-    /// Answers one request: route it, run its handler, or answer 404, 405 or an automatic OPTIONS.
-    /// A handler that panics gets a `500`, and its connection is closed.
+    /// Answers one request: route it, run the middleware chain and the handler (or the `404`,
+    /// `405` or automatic `OPTIONS` answer), then render errors through the [`App::catch`] hook.
+    /// A handler or middleware that panics gets a `500`, and its connection is closed.
     pub fn handle(&self, req: &mut Request) -> Response {
-        let mut res = self.route(req);
+        let mut res = self.dispatch(req);
+        if let Some(error) = res.error() {
+            if let Some(detail) = error.detail() {
+                ErrorLog::record(req, error.status(), detail);
+            }
+        }
         let Some(hook) = &self.catch else {
             return res;
         };
@@ -398,43 +433,90 @@ impl Service {
         custom
     }
 
-    fn route(&self, req: &mut Request) -> Response {
+    /// Routes the request, then runs its chain.
+    fn dispatch(&self, req: &mut Request) -> Response {
+        const EVERY_METHOD: &str = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
+        let no_params = Params::default();
+        let cx = |params, routing| RequestContext {
+            params,
+            state: &self.state,
+            routing,
+        };
         if *req.method() == Method::Options && req.path() == "*" {
-            return allow_response(
-                StatusCode::NO_CONTENT,
-                "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS",
+            let cx = cx(
+                &no_params,
+                Routing::Options {
+                    allow: EVERY_METHOD,
+                },
             );
+            let endpoint = |_: &mut Request, _: &RequestContext<'_>| {
+                allow_response(StatusCode::NO_CONTENT, EVERY_METHOD)
+            };
+            return Next::new(&self.layers, &endpoint, &cx).run(req);
         }
         match self.router.at(req.method(), req.path()) {
             Ok(m) => {
-                let cx = RequestContext {
-                    params: &m.params,
-                    state: &self.state,
+                let route = m.value;
+                let cx = cx(&m.params, Routing::Matched(route));
+                Next::new(&route.chain, &route.handler, &cx).run(req)
+            }
+            Err(Miss::NotFound) => {
+                let cx = cx(&no_params, Routing::NotFound);
+                let endpoint = |_: &mut Request, _: &RequestContext<'_>| {
+                    Error::not_found("not found").into_response()
                 };
-                let handler = m.value.handler;
-                match catch_unwind(AssertUnwindSafe(|| handler(req, &cx))) {
-                    Ok(res) => res,
-                    Err(_) => {
-                        let mut res = Error::internal("internal server error").into_response();
-                        // The handler may have left the body half-read: do not reuse the connection.
-                        let _ = res.headers_mut().insert("Connection", "close");
+                Next::new(&self.layers, &endpoint, &cx).run(req)
+            }
+            Err(Miss::MethodNotAllowed(allow)) => {
+                // Scope middleware shared by every route of this path applies to its 405 and
+                // automatic OPTIONS answers too.
+                let chain = self.shared_chain(req.path());
+                if *req.method() == Method::Options {
+                    // RFC 9110 §9.3.7: OPTIONS answers with the allowed methods.
+                    let cx = cx(&no_params, Routing::Options { allow });
+                    let endpoint = |_: &mut Request, _: &RequestContext<'_>| {
+                        allow_response(StatusCode::NO_CONTENT, allow)
+                    };
+                    Next::new(&chain, &endpoint, &cx).run(req)
+                } else {
+                    // RFC 9110 §15.5.6: a 405 carries Allow.
+                    let cx = cx(&no_params, Routing::MethodNotAllowed { allow });
+                    let endpoint = |_: &mut Request, _: &RequestContext<'_>| {
+                        let mut res =
+                            Error::new(StatusCode::METHOD_NOT_ALLOWED, "method not allowed")
+                                .into_response();
+                        let _ = res.headers_mut().insert("Allow", allow);
                         res
-                    }
+                    };
+                    Next::new(&chain, &endpoint, &cx).run(req)
                 }
             }
-            Err(Miss::NotFound) => Error::not_found("not found").into_response(),
-            // RFC 9110 §9.3.7: OPTIONS answers with the allowed methods.
-            Err(Miss::MethodNotAllowed(allow)) if *req.method() == Method::Options => {
-                allow_response(StatusCode::NO_CONTENT, allow)
-            }
-            // RFC 9110 §15.5.6: a 405 carries Allow.
-            Err(Miss::MethodNotAllowed(allow)) => {
-                let mut res = Error::new(StatusCode::METHOD_NOT_ALLOWED, "method not allowed")
-                    .into_response();
-                let _ = res.headers_mut().insert("Allow", allow);
-                res
-            }
         }
+    }
+
+    /// The app's middleware, then the scope middleware that every route of `path` shares (the
+    /// longest common run of their chains, outermost first).
+    fn shared_chain(&self, path: &str) -> Vec<Layer> {
+        let mut routes = self.router.endpoint_values(path);
+        let Some(first) = routes.next() else {
+            return self.layers.to_vec();
+        };
+        let mut shared = first.chain.len();
+        for route in routes {
+            shared = first
+                .chain
+                .iter()
+                .zip(route.chain.iter())
+                .take(shared)
+                .take_while(|(a, b)| Arc::ptr_eq(a, b))
+                .count();
+        }
+        first.chain[..shared].to_vec()
+    }
+
+    /// The access log format the app was built with.
+    pub(crate) fn access_format(&self) -> &AccessLog {
+        &self.access_format
     }
 
     /// The limits the app was built with.
@@ -518,12 +600,15 @@ impl Bound {
             self.service.print_banner(self.server.local_addr());
         }
         let service = self.service;
-        if crate::log::enabled(service.access_log) {
-            let log = crate::log::AccessLog::start()?;
+        if crate::middleware::access_log::enabled(service.access_log) {
             self.server.serve(move |req: &mut Request| {
                 let start = Instant::now();
+                let method = req.method().clone();
+                let target = req.target().to_string();
                 let res = service.handle(req);
-                log.record(req, &res, start.elapsed());
+                service
+                    .access_format()
+                    .record(&method, &target, req, &res, start.elapsed());
                 res
             })?;
         } else {

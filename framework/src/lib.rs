@@ -25,11 +25,12 @@ mod app;
 mod error;
 pub mod extract;
 mod http;
-mod log;
+pub mod middleware;
 pub mod parse;
 pub mod respond;
 mod route;
 pub mod router;
+mod scope;
 mod server;
 pub mod test;
 mod write;
@@ -39,11 +40,12 @@ pub use error::Error;
 pub use extract::{Form, FromRequest, FromRequestParts, Json, Query, RequestContext, State};
 pub use framework_macros::{delete, get, head, options, patch, post, put, route, routes};
 pub use http::{
-    Body, BodyError, HeaderError, HeaderMap, Method, Request, Response, ResponseBody, StatusCode,
-    Version,
+    Body, BodyError, Extensions, HeaderError, HeaderMap, Method, Request, Response, ResponseBody,
+    StatusCode, Version,
 };
 pub use respond::IntoResponse;
-pub use route::Route;
+pub use route::{Route, Routing};
+pub use scope::Scope;
 pub use server::{Limits, Server, ShutdownHandle, ShutdownReport};
 
 /// What the route macros expand to. Not a public API: it changes with the macros, which are

@@ -2,7 +2,9 @@
 
 use crate::extract::{RequestContext, Requirements};
 use crate::http::{Method, Request, Response};
+use crate::middleware::{Layer, Middleware};
 use std::fmt;
+use std::sync::Arc;
 
 /// A generated handler: extracts the arguments, calls the user's function, builds the response.
 pub type HandlerFn = fn(&mut Request, &RequestContext<'_>) -> Response;
@@ -34,6 +36,32 @@ pub struct Route {
     pub(crate) line: u32,
     pub(crate) handler: HandlerFn,
     pub(crate) requirements: fn(&mut Requirements),
+    /// Scope and route middleware, outermost first (the app's come in front when it is built).
+    pub(crate) layers: Vec<Layer>,
+    /// The whole chain, app middleware included: filled by `App::build`.
+    pub(crate) chain: Arc<[Layer]>,
+}
+
+/// What the router decided about a request, as middleware sees it in
+/// [`RequestContext::routing`](crate::RequestContext::routing).
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub enum Routing<'a> {
+    /// A route answers the request (for `HEAD`, possibly the `GET` route).
+    Matched(&'a Route),
+    /// No route has this path: the answer is `404`.
+    NotFound,
+    /// Routes have this path, none with this method: the answer is `405` with `allow`.
+    MethodNotAllowed {
+        /// The `Allow` value.
+        allow: &'a str,
+    },
+    /// An `OPTIONS` request that no route answers (or `OPTIONS *`): the answer is `204` with
+    /// `allow`.
+    Options {
+        /// The `Allow` value.
+        allow: &'a str,
+    },
 }
 
 impl Route {
@@ -54,7 +82,39 @@ impl Route {
             line: info.line,
             handler,
             requirements,
+            layers: Vec::new(),
+            chain: Arc::from(Vec::new()),
         }
+    }
+
+    /// Adds a middleware to this route only; it runs inside the app's and the scope's middleware,
+    /// and the first `wrap` is the outermost (see [`middleware`](crate::middleware)).
+    ///
+    /// ```
+    /// use framework::middleware::Next;
+    /// use framework::{get, routes, test::TestClient, App, Request, RequestContext, Response};
+    ///
+    /// fn no_store(req: &mut Request, _: &RequestContext<'_>, next: Next<'_>) -> Response {
+    ///     let mut res = next.run(req);
+    ///     let _ = res.headers_mut().insert("Cache-Control", "no-store");
+    ///     res
+    /// }
+    ///
+    /// #[get("/a")]
+    /// fn a() -> &'static str { "a" }
+    /// #[get("/b")]
+    /// fn b() -> &'static str { "b" }
+    ///
+    /// let [a, b]: [_; 2] = routes![a, b].try_into().map_err(|_| "two routes")?;
+    /// let client = TestClient::new(App::new().mount("/", vec![a.wrap(no_store), b]))?;
+    /// assert_eq!(client.get("/a").send().header("cache-control"), Some("no-store"));
+    /// assert_eq!(client.get("/b").send().header("cache-control"), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn wrap(mut self, middleware: impl Middleware) -> Self {
+        self.layers.push(Arc::new(middleware));
+        self
     }
 
     /// The methods it answers.

@@ -365,6 +365,20 @@ impl<T> Router<T> {
     }
 }
 
+impl<T> Router<T> {
+    /// The values of every method at the endpoint `path` matches (none when no endpoint does).
+    pub(crate) fn endpoint_values<'r>(&'r self, path: &str) -> impl Iterator<Item = &'r T> + 'r {
+        let mut params = Params::default();
+        let endpoint = path
+            .strip_prefix('/')
+            .and_then(|rest| find(&self.root, rest, 1, &mut params));
+        endpoint
+            .into_iter()
+            .flat_map(|e| e.methods.iter())
+            .filter_map(|&(_, i)| self.values.get(i))
+    }
+}
+
 /// The length of the first segment of `rest` (up to the first `/`, or all of it), and whether
 /// that segment holds a `%` escape. One scan finds both.
 fn segment_len(rest: &str) -> (usize, bool) {

@@ -112,6 +112,11 @@ impl FromRequest for Request {
     type Rejection = Error;
 
     fn from_request(req: &mut Request, _cx: &RequestContext<'_>) -> Result<Self, Error> {
-        Ok(std::mem::take(req))
+        let taken = std::mem::take(req);
+        // What middleware attached stays visible to the layers around the handler (the access
+        // log reads the request id and the client address after the handler has run).
+        *req.extensions_mut() = taken.extensions().clone();
+        req.set_remote_addr(taken.remote_addr());
+        Ok(taken)
     }
 }

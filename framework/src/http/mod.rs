@@ -3,6 +3,7 @@
 //! Nothing in here does I/O; the parser produces these values and the writer consumes them.
 
 mod body;
+mod extensions;
 mod header;
 mod method;
 mod request;
@@ -12,6 +13,7 @@ mod version;
 
 pub use body::{Body, BodyError};
 pub(crate) use body::{BodySource, BodyStream};
+pub use extensions::Extensions;
 pub use header::{HeaderError, HeaderMap};
 pub use method::Method;
 pub use request::Request;

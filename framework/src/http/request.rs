@@ -1,4 +1,4 @@
-use super::{Body, HeaderMap, Method, Version};
+use super::{Body, Extensions, HeaderMap, Method, Version};
 use crate::parse::{Head, HeadParser, ParseError, Status};
 use crate::server::Limits;
 use std::net::SocketAddr;
@@ -25,6 +25,7 @@ pub struct Request {
     headers: HeaderMap,
     body: Body,
     remote_addr: Option<SocketAddr>,
+    extensions: Extensions,
 }
 
 impl Default for Request {
@@ -38,6 +39,7 @@ impl Default for Request {
             headers: HeaderMap::new(),
             body: Body::empty(),
             remote_addr: None,
+            extensions: Extensions::new(),
         }
     }
 }
@@ -77,6 +79,7 @@ impl Request {
         }
         self.body = Body::empty();
         self.remote_addr = remote_addr;
+        self.extensions.clear();
     }
 
     /// The method.
@@ -144,5 +147,21 @@ impl Request {
     #[must_use]
     pub fn remote_addr(&self) -> Option<SocketAddr> {
         self.remote_addr
+    }
+
+    /// Typed values middleware attached to this request (see [`Extensions`]).
+    #[must_use]
+    pub fn extensions(&self) -> &Extensions {
+        &self.extensions
+    }
+
+    /// The typed values, to attach or remove one.
+    pub fn extensions_mut(&mut self) -> &mut Extensions {
+        &mut self.extensions
+    }
+
+    /// Sets the client's socket address (for tests and for requests built by hand).
+    pub fn set_remote_addr(&mut self, addr: Option<SocketAddr>) {
+        self.remote_addr = addr;
     }
 }

@@ -2,7 +2,7 @@
 //! the sans-I/O protocol state machine that loop runs.
 
 mod connection;
-mod date;
+pub(crate) mod date;
 pub(crate) mod driver;
 mod limits;
 mod listener;

@@ -1,0 +1,150 @@
+//! A scope: routes under one prefix that share middleware.
+
+use crate::app::BuildError;
+use crate::middleware::{Layer, Middleware};
+use crate::route::Route;
+use std::sync::Arc;
+
+/// Routes mounted under one prefix with middleware of their own: the unit a guard, a rate limit
+/// or a CORS policy applies to. Scopes nest; an outer scope's middleware runs outside an inner
+/// one's.
+///
+/// ```
+/// use framework::middleware::Next;
+/// use framework::{get, routes, test::TestClient, App, Error, IntoResponse, Request, RequestContext, Response, Scope};
+///
+/// fn require_token(req: &mut Request, _: &RequestContext<'_>, next: Next<'_>) -> Response {
+///     match req.headers().get("authorization") {
+///         Some("Bearer s3cret") => next.run(req),
+///         _ => Error::unauthorized("missing or wrong token").into_response(),
+///     }
+/// }
+///
+/// #[get("/stats")]
+/// fn stats() -> &'static str { "42 users" }
+/// #[get("/health")]
+/// fn health() -> &'static str { "ok" }
+///
+/// let admin = Scope::new("/admin").wrap(require_token).mount("/", routes![stats]);
+/// let app = App::new().mount("/", routes![health]).scope(admin);
+/// let client = TestClient::new(app)?;
+/// assert_eq!(client.get("/health").send().status().as_u16(), 200);
+/// assert_eq!(client.get("/admin/stats").send().status().as_u16(), 401);
+/// // The guard runs for whatever reaches the scope's handlers, however the path is spelled.
+/// assert_eq!(client.get("/%61dmin/stats").send().status().as_u16(), 401);
+/// let res = client.get("/admin/stats").header("Authorization", "Bearer s3cret").send();
+/// assert_eq!(res.text(), "42 users");
+/// # Ok::<(), framework::BuildError>(())
+/// ```
+#[must_use]
+#[derive(Debug, Default)]
+pub struct Scope {
+    prefix: String,
+    pub(crate) routes: Vec<Route>,
+    layers: Vec<Layer>,
+    /// The first prefix that is not plain static segments, reported by `App::build`.
+    pub(crate) bad_prefix: Option<BuildError>,
+}
+
+/// Joins a mount prefix and a route path: `"/api" + "/users"` is `/api/users`; `"/"` adds nothing;
+/// a route `/` under `/api` is `/api`.
+pub(crate) fn join(prefix: &str, path: &str) -> String {
+    let prefix = prefix.trim_end_matches('/');
+    if prefix.is_empty() {
+        path.to_string()
+    } else if path == "/" {
+        prefix.to_string()
+    } else {
+        format!("{prefix}{path}")
+    }
+}
+
+/// `prefix` with a leading `/`.
+fn rooted(prefix: &str) -> String {
+    if prefix.starts_with('/') {
+        prefix.to_string()
+    } else {
+        format!("/{prefix}")
+    }
+}
+
+impl Scope {
+    /// An empty scope under `prefix` (static segments only, as for
+    /// [`App::mount`](crate::App::mount)).
+    pub fn new(prefix: &str) -> Self {
+        Self {
+            prefix: rooted(prefix),
+            ..Self::default()
+        }
+    }
+
+    /// The prefix.
+    #[must_use]
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    /// Mounts routes under `prefix` inside this scope (`"/"` for the scope's own prefix).
+    pub fn mount(mut self, prefix: &str, routes: Vec<Route>) -> Self {
+        let prefix = join(&self.prefix, &rooted(prefix));
+        let trimmed = prefix.trim_end_matches('/');
+        let bad_segment = trimmed
+            .split('/')
+            .skip(1)
+            .find(|s| s.is_empty() || s.starts_with([':', '*']));
+        if let (None, Some(segment), Some(route)) = (&self.bad_prefix, bad_segment, routes.first())
+        {
+            self.bad_prefix = Some(BuildError::InvalidPath {
+                route: format!("`{}` ({})", route.name, route.location()),
+                path: join(&prefix, &route.path),
+                reason: format!(
+                    "the mount prefix `{prefix}` has the segment `{segment}`: a mount prefix is static segments only"
+                ),
+            });
+        }
+        for mut route in routes {
+            route.path = join(&prefix, &route.path);
+            route.layers.splice(0..0, self.layers.iter().cloned());
+            self.routes.push(route);
+        }
+        self
+    }
+
+    /// Nests a scope: its prefix goes under this one's, and this scope's middleware runs outside
+    /// the inner scope's.
+    pub fn scope(mut self, inner: Scope) -> Self {
+        let outer = self.prefix.clone();
+        if self.bad_prefix.is_none() {
+            self.bad_prefix = inner.bad_prefix;
+        }
+        let moved = Scope {
+            prefix: outer,
+            routes: Vec::new(),
+            layers: Vec::new(),
+            bad_prefix: None,
+        }
+        .mount("/", inner.routes);
+        if self.bad_prefix.is_none() {
+            self.bad_prefix = moved.bad_prefix;
+        }
+        for mut route in moved.routes {
+            route.layers.splice(0..0, self.layers.iter().cloned());
+            self.routes.push(route);
+        }
+        self
+    }
+
+    /// Adds a middleware for every route of this scope, mounted before or after this call. The
+    /// first `wrap` is the outermost; scope middleware runs inside the app's and outside the
+    /// routes' own (see [`middleware`](crate::middleware)).
+    pub fn wrap(mut self, middleware: impl Middleware) -> Self {
+        let layer: Layer = Arc::new(middleware);
+        // Routes mounted earlier get it after the scope layers they already have, before their own.
+        let before = self.layers.len();
+        for route in &mut self.routes {
+            route.layers.insert(before, Arc::clone(&layer));
+        }
+        self.layers.push(layer);
+        self
+    }
+}
