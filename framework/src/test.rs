@@ -27,6 +27,7 @@ use crate::server::Limits;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::io::{self, Read, Write};
+use std::net::SocketAddr;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -67,6 +68,7 @@ impl TestClient {
             target: target.to_string(),
             headers: Vec::new(),
             body: None,
+            remote: None,
         }
     }
 
@@ -109,6 +111,13 @@ impl TestClient {
     /// server wrote, exactly as a socket would carry them.
     #[must_use]
     pub fn raw(&self, request: &[u8]) -> Vec<u8> {
+        self.raw_from(request, None)
+    }
+
+    /// As [`TestClient::raw`], with the requests coming from socket address `remote` (what
+    /// [`RemoteAddr`](crate::extract::RemoteAddr) and the trusted-proxy check see).
+    #[must_use]
+    pub fn raw_from(&self, request: &[u8], remote: Option<SocketAddr>) -> Vec<u8> {
         let output = Arc::new(Mutex::new(Vec::new()));
         let stream = MemoryStream {
             input: request.to_vec(),
@@ -119,7 +128,7 @@ impl TestClient {
         let handler = move |req: &mut Request| service.handle(req);
         driver::serve(
             stream,
-            None,
+            remote,
             &handler,
             Arc::clone(&self.limits),
             &AtomicBool::new(false),
@@ -139,6 +148,7 @@ pub struct TestRequest<'c> {
     target: String,
     headers: Vec<(String, Vec<u8>)>,
     body: Option<Vec<u8>>,
+    remote: Option<SocketAddr>,
 }
 
 /// `application/x-www-form-urlencoded` encoding of one component.
@@ -180,6 +190,13 @@ impl TestRequest<'_> {
         self.target
             .push(if self.target.contains('?') { '&' } else { '?' });
         self.target.push_str(&form_encode_pairs(pairs));
+        self
+    }
+
+    /// Sends the request as if from socket address `addr` (by default there is none, as for a
+    /// request that did not come over a socket).
+    pub fn remote_addr(mut self, addr: impl Into<SocketAddr>) -> Self {
+        self.remote = Some(addr.into());
         self
     }
 
@@ -232,7 +249,10 @@ impl TestRequest<'_> {
     #[must_use]
     pub fn send(self) -> TestResponse {
         let head_request = self.method == Method::Head;
-        TestResponse::parse(&self.client.raw(&self.to_bytes()), head_request)
+        TestResponse::parse(
+            &self.client.raw_from(&self.to_bytes(), self.remote),
+            head_request,
+        )
     }
 }
 
