@@ -14,7 +14,6 @@ use framework::{
     Routing, Scope,
 };
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
 use support::{request, TestApp};
 
 /// A middleware that appends `name` to the request's `X-Trace` on the way in and to the
@@ -57,7 +56,10 @@ fn the_first_wrap_is_outermost_and_app_runs_outside_scope_outside_route() {
     let [items]: [_; 1] = routes![items].try_into().unwrap();
     let scope = Scope::new("/s")
         .wrap(tracer("scope1"))
-        .mount("/", vec![items.wrap(tracer("route1")).wrap(tracer("route2"))])
+        .mount(
+            "/",
+            vec![items.wrap(tracer("route1")).wrap(tracer("route2"))],
+        )
         // Added after the mount: still applies, still after scope1.
         .wrap(tracer("scope2"));
     let app = App::new()
@@ -166,20 +168,30 @@ fn scope_middleware_sees_the_405_and_options_of_its_paths_only() {
     assert_eq!(res.header("x-routing"), None);
 }
 
-// Two scopes share a path with different middleware: only what both share runs for its 405.
+// Two scopes share a path with different middleware: only what both share (the app's and the
+// enclosing scope's) runs for its 405.
 #[test]
 fn a_path_split_across_scopes_gets_only_their_shared_middleware_on_405() {
-    let shared: Arc<dyn Fn(&mut Request, &RequestContext<'_>, Next<'_>) -> Response + Send + Sync> =
-        Arc::new(label);
     let a = Scope::new("/").wrap(tracer("a")).mount("/", routes![items]);
-    let b = Scope::new("/").wrap(tracer("b")).mount("/", routes![add_item]);
-    let server = TestApp::start(App::new().wrap(move |r: &mut Request, cx: &RequestContext<'_>, n: Next<'_>| shared(r, cx, n)).scope(a).scope(b));
-    let res = server.call("DELETE", "/items");
+    let b = Scope::new("/")
+        .wrap(tracer("b"))
+        .mount("/", routes![add_item]);
+    let outer = Scope::new("/api").wrap(tracer("outer")).scope(a).scope(b);
+    let server = TestApp::start(App::new().wrap(label).scope(outer));
+    let res = server.call("DELETE", "/api/items");
     assert_eq!(res.status, 405);
+    assert_eq!(res.header("allow"), Some("GET, HEAD, POST, OPTIONS"));
     assert!(res.header("x-routing").is_some(), "app middleware runs");
-    assert_eq!(res.header("x-trace"), None, "neither scope's middleware runs");
-    assert_eq!(server.get("/items").header("x-trace"), Some("a"));
-    assert_eq!(server.call("POST", "/items").header("x-trace"), Some("b"));
+    assert_eq!(
+        res.header("x-trace"),
+        Some("outer"),
+        "only the shared scope's runs"
+    );
+    assert_eq!(server.get("/api/items").header("x-trace"), Some("a,outer"));
+    assert_eq!(
+        server.call("POST", "/api/items").header("x-trace"),
+        Some("b,outer")
+    );
 }
 
 static ADMIN_CALLS: AtomicUsize = AtomicUsize::new(0);
@@ -344,8 +356,11 @@ fn middleware_reads_state_and_decoded_params_and_rewrites_the_response() {
         let name = cx.param(req, "name").map(|n| n.into_owned());
         let pattern = cx.route().map(|r| r.path().to_string());
         let res = next.run(req);
-        Response::text(format!("{banner}|{name:?}|{pattern:?}|{}", res.status().as_u16()))
-            .with_status(framework::StatusCode::ACCEPTED)
+        Response::text(format!(
+            "{banner}|{name:?}|{pattern:?}|{}",
+            res.status().as_u16()
+        ))
+        .with_status(framework::StatusCode::ACCEPTED)
     });
     let app = App::new()
         .manage(Banner("v1"))
@@ -406,8 +421,12 @@ fn the_error_hook_renders_errors_from_middleware_too() {
         .wrap(tracer("t"))
         .wrap(require_token)
         .catch(|err, _req| {
-            Response::text(format!("custom {} {}", err.status().as_u16(), err.message()))
-                .with_status(err.status())
+            Response::text(format!(
+                "custom {} {}",
+                err.status().as_u16(),
+                err.message()
+            ))
+            .with_status(err.status())
         })
         .mount("/", routes![items]);
     let server = TestApp::start(app);
@@ -435,7 +454,9 @@ impl Middleware for Misconfigured {
 
 #[test]
 fn a_middleware_that_fails_its_check_stops_the_build() {
-    let scope = Scope::new("/s").wrap(Misconfigured).mount("/", routes![items]);
+    let scope = Scope::new("/s")
+        .wrap(Misconfigured)
+        .mount("/", routes![items]);
     let err = App::new().scope(scope).build().err();
     assert_eq!(
         err,
@@ -491,7 +512,11 @@ fn the_test_client_runs_the_middleware_stack_like_the_socket() {
         App::new()
             .wrap(label)
             .wrap(tracer("a"))
-            .scope(Scope::new("/admin").wrap(require_token).mount("/", routes![admin::x]))
+            .scope(
+                Scope::new("/admin")
+                    .wrap(require_token)
+                    .mount("/", routes![admin::x]),
+            )
             .mount("/", routes![items])
     };
     let server = TestApp::start(build());

@@ -15,7 +15,8 @@
 //! }
 //! ```
 //!
-//! Data flows one way: socket → [`parse`] → handler → response writer → socket. The protocol
+//! Data flows one way: socket → [`parse`] → [`router`] → [`middleware`] → extractors → handler →
+//! responders → response writer → socket. The protocol
 //! (parsing, body framing, keep-alive, `100 Continue`, serialization) is a state machine that never
 //! touches a socket, so the same code serves real connections and in-memory tests.
 //!

@@ -141,7 +141,7 @@ impl Requirements {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a handler argument here",
     label = "not a path parameter, and not an extractor of the request head",
-    note = "an argument named like a `:param` of the route path is parsed with `FromStr`; any other argument but the last is an extractor of the request head: `Query<T>`, `State<T>` (a value registered with `App::manage`), `Header<N>`, `Headers`, `Cookies`, `Method`, `Uri`, `RemoteAddr`, an `Option` or `Result` of one, or your own type implementing `framework::FromRequestParts`",
+    note = "an argument named like a `:param` of the route path is parsed with `FromStr`; any other argument but the last is an extractor of the request head: `Query<T>`, `State<T>` (a value registered with `App::manage`), `Header<N>`, `Headers`, `Cookies`, `Method`, `Uri`, `RemoteAddr`, `ClientAddr`, `RequestId`, `Extension<T>` (a value a middleware attached), an `Option` or `Result` of one, or your own type implementing `framework::FromRequestParts`",
     note = "if `{Self}` reads the request body (as `Json<T>`, `Form<T>`, `String`, `Vec<u8>`, `Body` and `Request` do), make it the last argument: only the last argument can read the body"
 )]
 pub trait FromRequestParts: Sized {
@@ -174,7 +174,7 @@ pub mod marker {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a handler argument",
     label = "not a path parameter, and not an extractor",
-    note = "an argument named like a `:param` of the route path is parsed with `FromStr`; the last argument, if it is not one, is an extractor: one that reads the body (`Json<T>`, `Form<T>`, `String`, `Vec<u8>`, `Body`, `Request`), one of the request head (`Query<T>`, `State<T>` for a value registered with `App::manage`, `Header<N>`, `Headers`, `Cookies`, `Method`, `Uri`, `RemoteAddr`), an `Option` or `Result` of one, or your own type implementing `framework::FromRequest` or `framework::FromRequestParts`"
+    note = "an argument named like a `:param` of the route path is parsed with `FromStr`; the last argument, if it is not one, is an extractor: one that reads the body (`Json<T>`, `Form<T>`, `String`, `Vec<u8>`, `Body`, `Request`), one of the request head (`Query<T>`, `State<T>` for a value registered with `App::manage`, `Header<N>`, `Headers`, `Cookies`, `Method`, `Uri`, `RemoteAddr`, `ClientAddr`, `RequestId`, `Extension<T>`), an `Option` or `Result` of one, or your own type implementing `framework::FromRequest` or `framework::FromRequestParts`"
 )]
 pub trait FromRequest<M = marker::ViaRequest>: Sized {
     /// What the client gets when extraction fails.

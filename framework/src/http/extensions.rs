@@ -1,5 +1,4 @@
 use std::any::{Any, TypeId};
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
@@ -24,8 +23,9 @@ use std::sync::Arc;
 /// so they must be `Send + Sync`. A request that arrives on a kept-alive connection starts empty.
 #[derive(Clone, Default)]
 pub struct Extensions {
-    // `None` until the first insert, so a request nobody decorates allocates nothing.
-    map: Option<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
+    // A request carries a handful of values at most: a linear scan of a small vector beats
+    // hashing `TypeId`s, and `clear` keeps the allocation for the next request on the connection.
+    values: Vec<(TypeId, Arc<dyn Any + Send + Sync>)>,
 }
 
 impl Extensions {
@@ -37,19 +37,28 @@ impl Extensions {
 
     /// Attaches `value`, returning whether a value of that type was replaced.
     pub fn insert<T: Send + Sync + 'static>(&mut self, value: T) -> bool {
-        self.map
-            .get_or_insert_with(HashMap::new)
-            .insert(TypeId::of::<T>(), Arc::new(value))
-            .is_some()
+        let id = TypeId::of::<T>();
+        let value: Arc<dyn Any + Send + Sync> = Arc::new(value);
+        match self.values.iter_mut().find(|(t, _)| *t == id) {
+            Some(slot) => {
+                slot.1 = value;
+                true
+            }
+            None => {
+                self.values.push((id, value));
+                false
+            }
+        }
     }
 
     /// The value of type `T`, if one was attached.
     #[must_use]
     pub fn get<T: Send + Sync + 'static>(&self) -> Option<&T> {
-        self.map
-            .as_ref()?
-            .get(&TypeId::of::<T>())
-            .and_then(|v| v.downcast_ref())
+        let id = TypeId::of::<T>();
+        self.values
+            .iter()
+            .find(|(t, _)| *t == id)
+            .and_then(|(_, v)| v.downcast_ref())
     }
 
     /// Whether a value of type `T` is attached.
@@ -60,28 +69,27 @@ impl Extensions {
 
     /// Removes the value of type `T`, returning whether there was one.
     pub fn remove<T: Send + Sync + 'static>(&mut self) -> bool {
-        self.map
-            .as_mut()
-            .is_some_and(|m| m.remove(&TypeId::of::<T>()).is_some())
+        let id = TypeId::of::<T>();
+        let before = self.values.len();
+        self.values.retain(|(t, _)| *t != id);
+        self.values.len() != before
     }
 
     /// Number of values.
     #[must_use]
     pub fn len(&self) -> usize {
-        self.map.as_ref().map_or(0, HashMap::len)
+        self.values.len()
     }
 
     /// Whether there are no values.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.values.is_empty()
     }
 
     /// Removes every value, keeping the allocation.
     pub fn clear(&mut self) {
-        if let Some(m) = &mut self.map {
-            m.clear();
-        }
+        self.values.clear();
     }
 }
 

@@ -24,6 +24,18 @@ impl fmt::Display for HeaderError {
 
 impl std::error::Error for HeaderError {}
 
+/// Whether `name: value` would be a valid field on the wire.
+fn check(name: &str, value: &[u8]) -> Result<(), HeaderError> {
+    if name.is_empty() || !name.bytes().all(|b| TCHAR[usize::from(b)]) {
+        return Err(HeaderError::Name);
+    }
+    let trimmed = value.trim_ascii();
+    if trimmed.len() != value.len() || !value.iter().all(|&b| FIELD_VALUE[usize::from(b)]) {
+        return Err(HeaderError::Value);
+    }
+    Ok(())
+}
+
 #[derive(Debug, Clone, Copy)]
 struct Entry {
     name_start: usize,
@@ -58,6 +70,15 @@ impl HeaderMap {
     #[must_use]
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An empty map with room for `fields` fields of `bytes` bytes of names and values together.
+    #[must_use]
+    pub fn with_capacity(fields: usize, bytes: usize) -> Self {
+        Self {
+            bytes: Vec::with_capacity(bytes),
+            entries: Vec::with_capacity(fields),
+        }
     }
 
     /// Number of fields (a repeated name counts once per line).
@@ -138,13 +159,7 @@ impl HeaderMap {
         value: impl AsRef<[u8]>,
     ) -> Result<&mut Self, HeaderError> {
         let value = value.as_ref();
-        if name.is_empty() || !name.bytes().all(|b| TCHAR[usize::from(b)]) {
-            return Err(HeaderError::Name);
-        }
-        let trimmed = value.trim_ascii();
-        if trimmed.len() != value.len() || !value.iter().all(|&b| FIELD_VALUE[usize::from(b)]) {
-            return Err(HeaderError::Value);
-        }
+        check(name, value)?;
         self.push_unchecked(name.as_bytes(), value);
         Ok(self)
     }
@@ -159,8 +174,7 @@ impl HeaderMap {
         value: impl AsRef<[u8]>,
     ) -> Result<&mut Self, HeaderError> {
         let value = value.as_ref();
-        let mut probe = Self::new();
-        probe.append(name, value)?;
+        check(name, value)?;
         self.remove(name);
         self.push_unchecked(name.as_bytes(), value);
         Ok(self)

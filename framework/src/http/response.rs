@@ -98,7 +98,9 @@ impl Response {
     pub fn new(status: StatusCode) -> Self {
         Self {
             status,
-            headers: HeaderMap::new(),
+            // Room for what responses usually carry (a type, a location, a request id, CORS
+            // fields), so that adding them does not reallocate.
+            headers: HeaderMap::with_capacity(6, 192),
             body: ResponseBody::Empty,
             error: None,
         }

@@ -257,9 +257,9 @@ impl AccessLog {
                 rest = after;
                 continue;
             }
-            if brace.starts_with('}') {
+            if let Some(after) = brace.strip_prefix('}') {
                 text.push('}');
-                rest = &brace[1..];
+                rest = after;
                 continue;
             }
             let end = brace.find('}').ok_or(LogFormatError::Unclosed)?;

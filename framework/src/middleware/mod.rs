@@ -50,6 +50,10 @@
 //!   answers of a path whose routes all share it.
 //! - [`Route::wrap`](crate::Route::wrap): that one route.
 //!
+//! What the connection refuses before there is a request to route (a malformed head, a declared
+//! body over `Limits::max_body`, a head timeout: the protocol errors listed in the README) is
+//! answered by the connection itself, without middleware.
+//!
 //! The chain is app, then scope (outer scope before inner), then route; within each, the order of
 //! the `wrap` calls: **the first `wrap` is the outermost**, it sees the request first and the
 //! response last. [`App::catch`](crate::App::catch) renders errors after the whole chain, and the
@@ -84,7 +88,7 @@ mod request_id;
 
 pub use access_log::{AccessLog, LogFormatError};
 pub use cors::{Cors, CorsError};
-pub use proxy::{ClientAddr, ProxyError, TrustedProxies};
+pub use proxy::{ClientAddr, ProxyError, ProxyHeader, TrustedProxies};
 pub use request_id::{RequestId, RequestIds};
 
 pub(crate) use access_log::ErrorLog;
