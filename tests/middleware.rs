@@ -544,3 +544,128 @@ fn the_test_client_runs_the_middleware_stack_like_the_socket() {
         assert!(text.ends_with(&socket.text()), "{method} {target}");
     }
 }
+
+/// The server half of [`the_access_log_prints_what_the_middleware_resolved`], run in a child
+/// process (the log goes to the process's stderr): serves until stdin closes.
+fn access_log_child() {
+    use framework::middleware::{AccessLog, RequestIds, TrustedProxies};
+    use std::io::{BufRead, Write};
+    let format = AccessLog::format(
+        "LOG {method} {target} {status} {bytes} id={request_id} client={client} peer={peer}",
+    )
+    .unwrap();
+    let app = App::new()
+        .banner(false)
+        .access_log(true)
+        .access_log_format(format)
+        .wrap(TrustedProxies::new(["127.0.0.1"]).unwrap())
+        .wrap(RequestIds::new())
+        .mount("/", routes![items, read_file]);
+    let bound = app.bind("127.0.0.1:0").unwrap();
+    println!("PORT {}", bound.local_addr().port());
+    std::io::stdout().flush().unwrap();
+    let handle = bound.shutdown_handle();
+    let server = std::thread::spawn(move || bound.serve());
+    // The parent closes stdin when it has read what it expects.
+    for _ in std::io::stdin().lock().lines() {}
+    let _ = handle.shutdown(std::time::Duration::ZERO);
+    let _ = server.join();
+}
+
+// Over a real socket, with the access log on: the line has the request id the middleware chose
+// (echoed when valid), the client address from X-Forwarded-For (the peer, 127.0.0.1, is a trusted
+// proxy), and the peer; an internal error's cause goes to the error log, not to the client.
+#[test]
+fn the_access_log_prints_what_the_middleware_resolved() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    if std::env::var_os("ACCESS_LOG_CHILD").is_some() {
+        return access_log_child();
+    }
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "the_access_log_prints_what_the_middleware_resolved",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("ACCESS_LOG_CHILD", "1")
+        .env("ACCESS_LOG", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // libtest prints the child's `PORT n` after its own `test ... ` on the same line; read stdout
+    // on a thread, so that a child that never prints it fails the test instead of hanging it.
+    let (ports, port) = mpsc::channel();
+    let stdout = BufReader::new(child.stdout.take().unwrap());
+    std::thread::spawn(move || {
+        for line in stdout.lines().map_while(Result::ok) {
+            if let Some(p) = line.split("PORT ").nth(1) {
+                let _ = ports.send(p.trim().parse::<u16>().unwrap());
+            }
+        }
+    });
+    let port = port
+        .recv_timeout(Duration::from_secs(30))
+        .expect("the child prints its port");
+    let (lines, logged) = mpsc::channel();
+    let stderr = BufReader::new(child.stderr.take().unwrap());
+    std::thread::spawn(move || {
+        for line in stderr.lines().map_while(Result::ok) {
+            let _ = lines.send(line);
+        }
+    });
+
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let mut c = support::Client::connect(addr);
+    c.send(b"GET /items HTTP/1.1\r\nHost: t\r\nX-Request-Id: abc-123\r\nX-Forwarded-For: 203.0.113.9\r\n\r\n");
+    let res = c.read_response();
+    assert_eq!(res.header("x-request-id"), Some("abc-123"));
+    c.send(b"GET /nope HTTP/1.1\r\nHost: t\r\nX-Request-Id: bad id\r\n\r\n");
+    let res = c.read_response();
+    assert_eq!(res.status, 404);
+    let fresh = res.header("x-request-id").unwrap().to_string();
+    assert_eq!(fresh.len(), 36);
+    c.send(b"GET /read HTTP/1.1\r\nHost: t\r\n\r\n");
+    let res = c.read_response();
+    res.assert_json_error(500, "internal server error");
+
+    // The writer thread is asynchronous: collect lines until the three requests are logged.
+    let mut seen = Vec::new();
+    while seen
+        .iter()
+        .filter(|l: &&String| l.starts_with("LOG "))
+        .count()
+        < 3
+    {
+        match logged.recv_timeout(Duration::from_secs(10)) {
+            Ok(line) => seen.push(line),
+            Err(_) => panic!("the access log did not show three lines: {seen:?}"),
+        }
+    }
+    drop(child.stdin.take());
+    let _ = child.wait();
+    let log: Vec<&String> = seen.iter().filter(|l| l.starts_with("LOG ")).collect();
+    assert!(log[0].starts_with("LOG GET /items 200 "), "{log:?}");
+    assert!(
+        log[0].contains(" id=abc-123 client=203.0.113.9 peer=127.0.0.1:"),
+        "{log:?}"
+    );
+    assert!(
+        log[1].starts_with(&format!(
+            "LOG GET /nope 404 21 id={fresh} client=127.0.0.1 peer=127.0.0.1:"
+        )),
+        "{log:?}"
+    );
+    assert!(log[2].starts_with("LOG GET /read 500 "), "{log:?}");
+    let error = seen
+        .iter()
+        .find(|l| l.starts_with("error: 500 GET /read: I/O error"))
+        .unwrap_or_else(|| panic!("no error-log line: {seen:?}"));
+    assert!(error.contains("No such file"), "{error}");
+}
