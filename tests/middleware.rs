@@ -16,25 +16,22 @@ use framework::{
 use std::sync::atomic::{AtomicUsize, Ordering};
 use support::{request, TestApp};
 
+/// Appends `name` to the comma-separated `X-Trace` of `headers`.
+fn trace(headers: &mut framework::HeaderMap, name: &str) {
+    let trace = match headers.get("x-trace") {
+        Some(seen) if !seen.is_empty() => format!("{seen},{name}"),
+        _ => name.to_string(),
+    };
+    headers.insert("X-Trace", trace).unwrap();
+}
+
 /// A middleware that appends `name` to the request's `X-Trace` on the way in and to the
 /// response's `X-Trace` on the way out.
 fn tracer(name: &'static str) -> impl Middleware {
     from_fn(move |req, _cx, next| {
-        let seen = req.headers().get("x-trace").unwrap_or("").to_string();
-        let trace = if seen.is_empty() {
-            name.to_string()
-        } else {
-            format!("{seen},{name}")
-        };
-        req.headers_mut().insert("X-Trace", trace).unwrap();
+        trace(req.headers_mut(), name);
         let mut res = next.run(req);
-        let back = res.headers().get("x-trace").unwrap_or("").to_string();
-        let back = if back.is_empty() {
-            name.to_string()
-        } else {
-            format!("{back},{name}")
-        };
-        res.headers_mut().insert("X-Trace", back).unwrap();
+        trace(res.headers_mut(), name);
         res
     })
 }
