@@ -255,8 +255,9 @@ impl App {
         self
     }
 
-    /// Turns the access log (one line per request on stderr: method, target, status, body bytes,
-    /// handling time, client address) on or off. On by default; the environment variable
+    /// Turns the access log (one line per request on stderr; by default method, target, status,
+    /// body bytes, handling time, client address and request id, see
+    /// [`App::access_log_format`]) on or off. On by default; the environment variable
     /// `ACCESS_LOG=0` or `ACCESS_LOG=1` overrides this setting.
     pub fn access_log(mut self, on: bool) -> Self {
         self.access_log = on;
