@@ -478,7 +478,7 @@ impl Service {
                     let endpoint = |_: &mut Request, _: &RequestContext<'_>| {
                         allow_response(StatusCode::NO_CONTENT, allow)
                     };
-                    Next::new(&chain, &endpoint, &cx).run(req)
+                    Next::new(chain, &endpoint, &cx).run(req)
                 } else {
                     // RFC 9110 §15.5.6: a 405 carries Allow.
                     let cx = cx(&no_params, Routing::MethodNotAllowed { allow });
@@ -489,7 +489,7 @@ impl Service {
                         let _ = res.headers_mut().insert("Allow", allow);
                         res
                     };
-                    Next::new(&chain, &endpoint, &cx).run(req)
+                    Next::new(chain, &endpoint, &cx).run(req)
                 }
             }
         }
@@ -497,10 +497,10 @@ impl Service {
 
     /// The app's middleware, then the scope middleware that every route of `path` shares (the
     /// longest common run of their chains, outermost first).
-    fn shared_chain(&self, path: &str) -> Vec<Layer> {
+    fn shared_chain(&self, path: &str) -> &[Layer] {
         let mut routes = self.router.endpoint_values(path);
         let Some(first) = routes.next() else {
-            return self.layers.to_vec();
+            return &self.layers;
         };
         let mut shared = first.chain.len();
         for route in routes {
@@ -512,7 +512,7 @@ impl Service {
                 .take_while(|(a, b)| Arc::ptr_eq(a, b))
                 .count();
         }
-        first.chain[..shared].to_vec()
+        first.chain.get(..shared).unwrap_or(&self.layers)
     }
 
     /// The access log format the app was built with.

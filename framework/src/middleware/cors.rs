@@ -481,12 +481,12 @@ impl Cors {
 
     /// Adds the headers of an actual request's answer.
     fn mark_actual(&self, headers: &mut HeaderMap, origin: &AllowedOrigin<'_>) {
-        set(headers, ALLOW_ORIGIN, origin.value());
+        let _ = headers.insert(ALLOW_ORIGIN, origin.value());
         if self.credentials {
-            set(headers, ALLOW_CREDENTIALS, "true");
+            let _ = headers.insert(ALLOW_CREDENTIALS, "true");
         }
         if !self.expose.names.is_empty() {
-            set(headers, EXPOSE_HEADERS, &*self.expose.joined);
+            let _ = headers.insert(EXPOSE_HEADERS, &*self.expose.joined);
         }
         if !matches!(origin, AllowedOrigin::Any) {
             add_vary(headers, &VARY_ORIGIN);
@@ -545,16 +545,16 @@ impl Cors {
 
         let mut res = Response::new(StatusCode::NO_CONTENT);
         let out = res.headers_mut();
-        set(out, ALLOW_ORIGIN, origin.value());
+        let _ = out.insert(ALLOW_ORIGIN, origin.value());
         if self.credentials {
-            set(out, ALLOW_CREDENTIALS, "true");
+            let _ = out.insert(ALLOW_CREDENTIALS, "true");
         }
         match &self.methods {
             Allowed::Mirror => {
-                set(out, ALLOW_METHODS, method);
+                let _ = out.insert(ALLOW_METHODS, method);
             }
             Allowed::List(list) => {
-                set(out, ALLOW_METHODS, &*list.joined);
+                let _ = out.insert(ALLOW_METHODS, &*list.joined);
             }
         }
         match &self.headers {
@@ -567,16 +567,16 @@ impl Cors {
                     mirrored.extend_from_slice(name);
                 }
                 if !mirrored.is_empty() {
-                    set(out, ALLOW_HEADERS, mirrored);
+                    let _ = out.insert(ALLOW_HEADERS, mirrored);
                 }
             }
             Allowed::List(list) if !list.names.is_empty() => {
-                set(out, ALLOW_HEADERS, &*list.joined);
+                let _ = out.insert(ALLOW_HEADERS, &*list.joined);
             }
             Allowed::List(_) => {}
         }
         if let Some(max_age) = &self.max_age {
-            set(out, MAX_AGE, &**max_age);
+            let _ = out.insert(MAX_AGE, &**max_age);
         }
         add_vary(out, vary);
         res
@@ -672,15 +672,6 @@ fn list_elements<'a>(values: impl Iterator<Item = &'a [u8]>) -> impl Iterator<It
         .filter(|e| !e.is_empty())
 }
 
-/// Replaces every `name` field with one holding `value`, like [`HeaderMap::insert`] but without
-/// its scratch map: this runs on every response. The values are valid field values (a request's
-/// `Origin` or request-header names, checked tokens, configured names joined), so `append` does
-/// not fail.
-fn set(headers: &mut HeaderMap, name: &str, value: impl AsRef<[u8]>) {
-    headers.remove(name);
-    let _ = headers.append(name, value);
-}
-
 fn is_token(s: &[u8]) -> bool {
     !s.is_empty() && s.iter().all(|&b| is_tchar(b))
 }
@@ -709,7 +700,7 @@ fn add_vary(headers: &mut HeaderMap, vary: &VaryNames) {
         }
         merged.extend_from_slice(element);
     }
-    set(headers, "Vary", merged);
+    let _ = headers.insert("Vary", merged);
 }
 
 /// Checks that a listed origin is an origin as a browser serializes it (HTML's "serialization

@@ -21,21 +21,8 @@ use std::sync::{Arc, OnceLock};
 /// ```
 /// No space, quote, comma, semicolon, backslash or control byte, so an id can be written into a
 /// log line or a header as it is.
-static ID_CHAR: [bool; 256] = id_chars();
-
-const fn id_chars() -> [bool; 256] {
-    let mut table = [false; 256];
-    let mut i = 0;
-    while i < 256 {
-        // `i < 256`, so the cast is lossless.
-        #[allow(clippy::cast_possible_truncation)]
-        let b = i as u8;
-        table[i] = b.is_ascii_alphanumeric()
-            || matches!(b, b'-' | b'_' | b'.' | b':' | b'+' | b'/' | b'=' | b'@');
-        i += 1;
-    }
-    table
-}
+static ID_CHAR: [bool; 256] = crate::parse::byte_table!(|b| b.is_ascii_alphanumeric()
+    || matches!(b, b'-' | b'_' | b'.' | b':' | b'+' | b'/' | b'=' | b'@'));
 
 /// A request's id, as [`RequestIds`] assigned it: the client's own when it was acceptable, else a
 /// new UUID-v4-formatted one (`5f0c3e2a-9b1d-4c7e-8a2f-0d6b4e1c9a73`).

@@ -17,6 +17,7 @@ macro_rules! byte_table {
         t
     }};
 }
+pub(crate) use byte_table;
 
 const fn is_alpha(b: u8) -> bool {
     b.is_ascii_alphabetic()

@@ -18,4 +18,4 @@ pub use framing::{inspect, BodyLength, Framing};
 pub use percent::{decode_form_component, decode_path_segment, form_pairs, FormPair, PercentError};
 pub use request::{Head, HeadParser, Status};
 
-pub(crate) use chars::{FIELD_VALUE, TCHAR};
+pub(crate) use chars::{byte_table, FIELD_VALUE, TCHAR};
