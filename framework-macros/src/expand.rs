@@ -103,7 +103,7 @@ pub(crate) fn route(def: &RouteDef) -> TokenStream {
             };
 
             fn into_route() -> ::framework::__private::Route {
-                fn handler(
+                fn endpoint(
                     __req: &mut ::framework::__private::Request,
                     __cx: &::framework::__private::RequestContext<'_>,
                 ) -> ::framework::__private::Response {
@@ -115,7 +115,7 @@ pub(crate) fn route(def: &RouteDef) -> TokenStream {
                 }
                 ::framework::__private::Route::from_generated(
                     &<Self as ::framework::__private::IntoRoute>::INFO,
-                    handler,
+                    endpoint,
                     requirements,
                 )
             }

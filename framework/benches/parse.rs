@@ -1,8 +1,8 @@
-//! Request-head parsing speed: `framework::parse` against `httparse`, on the same bytes.
+//! Request-head parsing speed: `framework::proto::parse` against `httparse`, on the same bytes.
 //!
 //! Two requests: a small curl-like `GET` and a large (~700 bytes, 20 fields) Chrome-like one. For
 //! our parser one iteration is what the server does per request: `reset`, `HeadParser::parse` to
-//! `Complete`, then `inspect` on the head. For `httparse` it is `Request::new` over a reused
+//! `Complete`, then `Framing::from_head` on the head. For `httparse` it is `Request::new` over a reused
 //! header array, then `parse`.
 //!
 //! The measurement is hand-rolled (no criterion): a warm-up, then the minimum over several batches
@@ -20,8 +20,8 @@
 //! parse large: framework 123.4 ns, httparse 150.2 ns
 //! ```
 
-use framework::parse::{inspect, HeadParser, Status};
-use framework::Limits;
+use framework::proto::parse::ParseLimits;
+use framework::proto::parse::{Framing, HeadParser, Status};
 use std::hint::black_box;
 
 #[path = "timing.rs"]
@@ -62,15 +62,15 @@ fn settings() -> (u32, u32) {
     timing::settings(("PARSE_BENCH_ITERS", 200_000), ("PARSE_BENCH_BATCHES", 15))
 }
 
-/// Our per-request work: reset, parse to `Complete`, `inspect`. Answers the head's length
+/// Our per-request work: reset, parse to `Complete`, `Framing::from_head`. Answers the head's length
 /// (0 for anything but a complete, well-framed head).
 #[inline(never)]
-fn ours(parser: &mut HeadParser, buf: &[u8], limits: &Limits) -> usize {
+fn ours(parser: &mut HeadParser, buf: &[u8], limits: &ParseLimits) -> usize {
     parser.reset();
     match parser.parse(buf, limits) {
         Ok(Status::Complete(len)) => {
             let head = parser.head(&buf[..len]);
-            match inspect(&head) {
+            match Framing::from_head(&head) {
                 Ok(framing) => {
                     black_box(framing);
                     len
@@ -95,7 +95,7 @@ fn theirs<'b>(headers: &mut [httparse::Header<'b>], buf: &'b [u8]) -> usize {
 
 /// Measures both parsers on `raw`; answers (ours, httparse) in ns per request.
 fn bench(name: &str, raw: &[u8], iters: u32, batches: u32) -> (f64, f64) {
-    let limits = Limits::default();
+    let limits = ParseLimits::default();
     let mut parser = HeadParser::new();
     let mut headers = [httparse::EMPTY_HEADER; 64];
 

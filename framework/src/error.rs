@@ -1,7 +1,7 @@
 //! The handler-facing error: a status and a message, rendered as `{"error": "..."}`.
 
 use crate::http::{Request, Response, StatusCode};
-use crate::respond::IntoResponse;
+use crate::proto::refusal::push_json_string;
 use serde::Serialize;
 use std::borrow::Cow;
 use std::fmt;
@@ -194,18 +194,6 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-impl IntoResponse for Error {
-    fn into_response(self) -> Response {
-        let mut res = if self.fields.is_empty() {
-            json_error(self.status, &self.message)
-        } else {
-            Response::json_bytes(self.to_json()).with_status(self.status)
-        };
-        res.set_error(self);
-        res
-    }
-}
-
 /// An I/O failure inside a handler is the server's problem: `500`, cause in the log only.
 impl From<std::io::Error> for Error {
     fn from(e: std::io::Error) -> Self {
@@ -236,47 +224,37 @@ impl From<serde_json::Error> for Error {
     }
 }
 
+/// The error a response was rendered from travels with it (the slot lives in `http`, which
+/// cannot name this type).
+impl Response {
+    /// The [`Error`] this response was rendered from, when it was (a rejection, a 404 or 405, a
+    /// handler's `Err`, a panic's 500).
+    #[must_use]
+    pub fn error(&self) -> Option<&Error> {
+        self.error.as_deref().and_then(|e| e.downcast_ref())
+    }
+
+    /// Marks the response as the rendering of `error`.
+    pub(crate) fn set_error(&mut self, error: Error) {
+        self.error = Some(Box::new(error));
+    }
+
+    /// Takes the error this response was rendered from.
+    pub(crate) fn take_error(&mut self) -> Option<Error> {
+        self.error
+            .take()
+            .and_then(|e| e.downcast().ok())
+            .map(|e| *e)
+    }
+}
+
 /// Renders errors in place of the default `{"error": "..."}`: see `App::catch`.
 pub type ErrorHook = dyn Fn(&Error, &Request) -> Response + Send + Sync;
-
-/// `{"error":"<message>"}` as `application/json` with `status`.
-pub(crate) fn json_error(status: StatusCode, message: &str) -> Response {
-    let mut body = String::with_capacity(message.len() + 12);
-    body.push_str("{\"error\":");
-    push_json_string(&mut body, message);
-    body.push('}');
-    Response::json_bytes(body).with_status(status)
-}
-
-/// Appends `s` as a JSON string literal (RFC 8259 §7).
-pub(crate) fn push_json_string(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if u32::from(c) < 0x20 => {
-                out.push_str(&format!("\\u{:04x}", u32::from(c)));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-}
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn messages_are_escaped_as_json() {
-        let mut s = String::new();
-        push_json_string(&mut s, "a\"b\\c\nd\u{1}é");
-        assert_eq!(s, r#""a\"b\\c\nd\u0001é""#);
-    }
+    use crate::respond::IntoResponse;
 
     #[test]
     fn every_common_status_has_a_constructor() {

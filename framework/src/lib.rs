@@ -1,52 +1,73 @@
-//! A synchronous web framework for small REST services: a strict, handwritten HTTP/1.1 parser, a
-//! response writer that always emits valid HTTP, and a thread-per-connection server on `std::net`.
-//! No async runtime.
+//! A synchronous web framework for small REST services: annotate plain functions, take typed
+//! inputs, return JSON structs. Underneath, a strict handwritten HTTP/1.1 parser, a response
+//! writer that always emits valid HTTP, and a thread-per-connection server on `std::net`. No
+//! async runtime: handlers are plain functions that may block.
 //!
-//! ```no_run
-//! use framework::{Request, Response, Server, StatusCode};
+//! ```
+//! use framework::{get, post, routes, test::TestClient, App, Error, Json};
+//! use serde::{Deserialize, Serialize};
 //!
-//! fn main() -> std::io::Result<()> {
-//!     let server = Server::bind("127.0.0.1:8080")?;
-//!     println!("listening on http://{}", server.local_addr());
-//!     server.serve(|req: &mut Request| match req.path() {
-//!         "/plaintext" => Response::text("Hello, World!"),
-//!         _ => Response::new(StatusCode::NOT_FOUND),
-//!     })
+//! #[derive(Serialize, Deserialize)]
+//! struct User { id: u64, name: String }
+//!
+//! #[get("/users/:id")]
+//! fn show(id: u64) -> Result<Json<User>, Error> {
+//!     if id == 0 {
+//!         return Err(Error::not_found("no such user"));
+//!     }
+//!     Ok(Json(User { id, name: "Ada".into() }))
 //! }
+//!
+//! #[post("/users")]
+//! fn create(Json(user): Json<User>) -> Json<User> {
+//!     Json(user)
+//! }
+//!
+//! let app = App::new().mount("/", routes![show, create]);
+//! // `app.run("127.0.0.1:8080")` serves it; the test client drives the same code in memory.
+//! let client = TestClient::new(app)?;
+//! assert_eq!(client.get("/users/7").send().text(), r#"{"id":7,"name":"Ada"}"#);
+//! assert_eq!(client.get("/users/0").send().status().as_u16(), 404);
+//! # Ok::<(), framework::BuildError>(())
 //! ```
 //!
-//! Data flows one way: socket → [`parse`] → [`router`] → [`middleware`] → extractors → handler →
-//! responders → response writer → socket. The protocol
-//! (parsing, body framing, keep-alive, `100 Continue`, serialization) is a state machine that never
-//! touches a socket, so the same code serves real connections and in-memory tests.
+//! Data flows one way: socket ([`Server`]) → protocol ([`proto`]: parse, then write) →
+//! [`router`] → [`middleware`] → [`extract`]ors → your handler function → [`respond`]ers →
+//! protocol → socket. The protocol is a state machine that never touches a socket or a clock, so
+//! the same code serves real connections and the in-memory [`test`] client. The layers, lowest
+//! first, and what each may import are listed in the README's design section.
 //!
 //! Every bound is a field of [`Limits`], with a documented default.
 
 mod app;
 mod error;
 pub mod extract;
+mod handler;
 mod http;
 pub mod middleware;
-pub mod parse;
+pub mod proto;
 pub mod respond;
 mod route;
 pub mod router;
-mod scope;
 mod server;
 pub mod test;
-mod write;
 
-pub use app::{App, Bound, BuildError, RunError, Service};
+#[cfg(test)]
+mod layers;
+
+pub use app::{App, BoundApp, BuildError, BuiltApp, RunError, Scope};
 pub use error::Error;
-pub use extract::{Form, FromRequest, FromRequestParts, Json, Query, RequestContext, State};
+pub use extract::{
+    Form, FromRequest, FromRequestParts, Json, Query, RequestContext, RouteMeta, Routing, State,
+};
 pub use framework_macros::{delete, get, head, options, patch, post, put, route, routes};
+pub use handler::Handler;
 pub use http::{
     Body, BodyError, Extensions, HeaderError, HeaderMap, Method, Request, Response, ResponseBody,
     StatusCode, Version,
 };
 pub use respond::IntoResponse;
-pub use route::{Route, Routing};
-pub use scope::Scope;
+pub use route::Route;
 pub use server::{Limits, Server, ShutdownHandle, ShutdownReport};
 
 /// What the route macros expand to. Not a public API: it changes with the macros, which are
@@ -58,7 +79,7 @@ pub mod __private {
     };
     pub use crate::http::{Request, Response};
     pub use crate::respond::IntoResponse;
-    pub use crate::route::{conflicts, HandlerFn, IntoRoute, NotARoute, Route, RouteInfo};
+    pub use crate::route::{conflicts, EndpointFn, IntoRoute, NotARoute, Route, RouteInfo};
 }
 
 /// The README's code blocks, compiled as doctests so they cannot rot.

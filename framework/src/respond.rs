@@ -2,6 +2,7 @@
 
 use crate::error::Error;
 use crate::http::{HeaderError, HeaderMap, Response, ResponseBody, StatusCode};
+use crate::proto::refusal::json_error;
 
 /// Turns a handler's return value into a response.
 ///
@@ -398,6 +399,20 @@ impl IntoResponse for Redirect {
             Ok(res) => res,
             Err(e) => Error::internal(format!("invalid redirect location: {e}")).into_response(),
         }
+    }
+}
+
+/// An [`Error`] renders as `{"error":"<message>"}` plus its extra fields, and travels with its
+/// response so that the app's error hook can render it again.
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let mut res = if self.fields().next().is_none() {
+            json_error(self.status(), self.message())
+        } else {
+            Response::json_bytes(self.to_json()).with_status(self.status())
+        };
+        res.set_error(self);
+        res
     }
 }
 

@@ -1,13 +1,16 @@
 //! A route: methods, path pattern, handler, and where it was declared.
 
-use crate::extract::{RequestContext, Requirements};
+use crate::extract::{RequestContext, Requirements, RouteMeta};
 use crate::http::{Method, Request, Response};
 use crate::middleware::{Layer, Middleware};
+use crate::router::pattern::same_shape;
 use std::fmt;
 use std::sync::Arc;
 
-/// A generated handler: extracts the arguments, calls the user's function, builds the response.
-pub type HandlerFn = fn(&mut Request, &RequestContext<'_>) -> Response;
+/// A route's endpoint, as the route attribute generates it: extracts the arguments, calls the
+/// user's function, turns its return value into the response. (The [`Handler`](crate::Handler)
+/// is the whole app; an endpoint is one route's part of it.)
+pub type EndpointFn = fn(&mut Request, &RequestContext<'_>) -> Response;
 
 /// What a route attribute knows at compile time; a `const` per route, so that `routes![...]`
 /// can compare routes while compiling.
@@ -29,39 +32,13 @@ pub struct RouteInfo {
 /// A route, ready to mount: what `routes![...]` collects.
 #[derive(Clone)]
 pub struct Route {
-    pub(crate) methods: Vec<Method>,
-    pub(crate) path: String,
-    pub(crate) name: &'static str,
-    pub(crate) file: &'static str,
-    pub(crate) line: u32,
-    pub(crate) handler: HandlerFn,
+    pub(crate) meta: RouteMeta,
+    pub(crate) endpoint: EndpointFn,
     pub(crate) requirements: fn(&mut Requirements),
     /// Scope and route middleware, outermost first (the app's come in front when it is built).
     pub(crate) layers: Vec<Layer>,
     /// The whole chain, app middleware included: filled by `App::build`.
     pub(crate) chain: Arc<[Layer]>,
-}
-
-/// What the router decided about a request, as middleware sees it in
-/// [`RequestContext::routing`](crate::RequestContext::routing).
-#[derive(Debug, Clone, Copy)]
-#[non_exhaustive]
-pub enum Routing<'a> {
-    /// A route answers the request (for `HEAD`, possibly the `GET` route).
-    Matched(&'a Route),
-    /// No route has this path: the answer is `404`.
-    NotFound,
-    /// Routes have this path, none with this method: the answer is `405` with `allow`.
-    MethodNotAllowed {
-        /// The `Allow` value.
-        allow: &'a str,
-    },
-    /// An `OPTIONS` request that no route answers (or `OPTIONS *`): the answer is `204` with
-    /// `allow`.
-    Options {
-        /// The `Allow` value.
-        allow: &'a str,
-    },
 }
 
 impl Route {
@@ -70,17 +47,19 @@ impl Route {
     #[must_use]
     pub fn from_generated(
         info: &RouteInfo,
-        handler: HandlerFn,
+        endpoint: EndpointFn,
         requirements: fn(&mut Requirements),
     ) -> Self {
         Self {
-            // The attribute only emits valid method tokens.
-            methods: info.methods.iter().filter_map(|m| m.parse().ok()).collect(),
-            path: info.path.to_string(),
-            name: info.name,
-            file: info.file,
-            line: info.line,
-            handler,
+            meta: RouteMeta {
+                // The attribute only emits valid method tokens.
+                methods: info.methods.iter().filter_map(|m| m.parse().ok()).collect(),
+                path: info.path.to_string(),
+                name: info.name,
+                file: info.file,
+                line: info.line,
+            },
+            endpoint,
             requirements,
             layers: Vec::new(),
             chain: Arc::from(Vec::new()),
@@ -120,37 +99,43 @@ impl Route {
     /// The methods it answers.
     #[must_use]
     pub fn methods(&self) -> &[Method] {
-        &self.methods
+        self.meta.methods()
     }
 
     /// The path pattern, mount prefix included.
     #[must_use]
     pub fn path(&self) -> &str {
-        &self.path
+        self.meta.path()
     }
 
-    /// The handler's name.
+    /// The name of the function the route calls.
     #[must_use]
     pub fn name(&self) -> &'static str {
-        self.name
+        self.meta.name()
     }
 
     /// `file:line` of the route attribute.
     #[must_use]
     pub fn location(&self) -> String {
-        format!("{}:{}", self.file, self.line)
+        self.meta.location()
+    }
+
+    /// Its description, as middleware sees it in [`RequestContext::route`].
+    #[must_use]
+    pub fn meta(&self) -> &RouteMeta {
+        &self.meta
     }
 }
 
 impl fmt::Debug for Route {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let methods: Vec<&str> = self.methods.iter().map(Method::as_str).collect();
+        let methods: Vec<&str> = self.meta.methods.iter().map(Method::as_str).collect();
         write!(
             f,
             "{} {} -> {} ({})",
             methods.join(","),
-            self.path,
-            self.name,
+            self.meta.path,
+            self.meta.name,
             self.location()
         )
     }
@@ -194,10 +179,10 @@ impl IntoRoute for NotARoute {
     fn into_route() -> Route {
         // Unreachable: a program that names a `NotARoute` in `routes![...]` does not compile.
         // Should it ever be built, it answers nothing (no methods, an invalid path).
-        fn handler(_: &mut Request, _: &RequestContext<'_>) -> Response {
+        fn endpoint(_: &mut Request, _: &RequestContext<'_>) -> Response {
             Response::new(crate::http::StatusCode::INTERNAL_SERVER_ERROR)
         }
-        Route::from_generated(&Self::INFO, handler, |_| {})
+        Route::from_generated(&Self::INFO, endpoint, |_| {})
     }
 }
 
@@ -214,49 +199,6 @@ const fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
         i += 1;
     }
     true
-}
-
-/// The end of the segment that starts at `i`.
-const fn segment_end(p: &[u8], mut i: usize) -> usize {
-    while i < p.len() && p[i] != b'/' {
-        i += 1;
-    }
-    i
-}
-
-/// Whether two patterns have the same shape: the same static segments, with parameters and
-/// catch-alls in the same places (names aside). Such patterns match exactly the same paths.
-#[doc(hidden)]
-#[must_use]
-pub const fn same_shape(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    let (mut i, mut j) = (0, 0);
-    loop {
-        let (ei, ej) = (segment_end(a, i), segment_end(b, j));
-        let (ka, kb) = (if i < ei { a[i] } else { 0 }, if j < ej { b[j] } else { 0 });
-        let same = match (ka, kb) {
-            (b':', b':') | (b'*', b'*') => true,
-            (b':' | b'*', _) | (_, b':' | b'*') => false,
-            _ => {
-                let (sa, _) = a.split_at(ei);
-                let (_, sa) = sa.split_at(i);
-                let (sb, _) = b.split_at(ej);
-                let (_, sb) = sb.split_at(j);
-                bytes_eq(sa, sb)
-            }
-        };
-        if !same {
-            return false;
-        }
-        match (ei == a.len(), ej == b.len()) {
-            (true, true) => return true,
-            (false, false) => {
-                i = ei + 1;
-                j = ej + 1;
-            }
-            _ => return false,
-        }
-    }
 }
 
 /// Whether two routes would answer the same method on the same paths: the compile-time check
@@ -284,18 +226,6 @@ pub const fn conflicts(a: &RouteInfo, b: &RouteInfo) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn shapes_compare_segments_and_ignore_parameter_names() {
-        assert!(same_shape("/users/:id", "/users/:name"));
-        assert!(same_shape("/", "/"));
-        assert!(same_shape("/a/*x", "/a/*y"));
-        assert!(!same_shape("/users/:id", "/users/me"));
-        assert!(!same_shape("/users/:id", "/users/*id"));
-        assert!(!same_shape("/users", "/users/"));
-        assert!(!same_shape("/users/:id", "/users/:id/posts"));
-        assert!(!same_shape("/a/b", "/a/c"));
-    }
 
     #[test]
     fn conflicts_need_a_shared_method() {

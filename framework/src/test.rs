@@ -19,9 +19,9 @@
 //! # Ok::<(), framework::BuildError>(())
 //! ```
 
-use crate::app::{App, BuildError, Service};
-use crate::http::{HeaderMap, Method, Request, StatusCode};
-use crate::parse::ChunkedDecoder;
+use crate::app::{App, BuildError, BuiltApp};
+use crate::http::{HeaderMap, Method, StatusCode};
+use crate::proto::parse::{ChunkedDecoder, ParseLimits};
 use crate::server::driver::{self, Transport};
 use crate::server::Limits;
 use serde::de::DeserializeOwned;
@@ -34,14 +34,14 @@ use std::time::Duration;
 
 /// A client for an [`App`], without sockets.
 pub struct TestClient {
-    service: Arc<Service>,
+    app: Arc<BuiltApp>,
     limits: Arc<Limits>,
 }
 
 impl std::fmt::Debug for TestClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TestClient")
-            .field("service", &self.service)
+            .field("app", &self.app)
             .finish_non_exhaustive()
     }
 }
@@ -52,10 +52,10 @@ impl TestClient {
     /// # Errors
     /// The app's [`BuildError`].
     pub fn new(app: App) -> Result<Self, BuildError> {
-        let service = app.build()?;
-        let limits = Arc::new(service.limits().clone());
+        let app = app.build()?;
+        let limits = Arc::new(app.limits().clone());
         Ok(Self {
-            service: Arc::new(service),
+            app: Arc::new(app),
             limits,
         })
     }
@@ -124,12 +124,10 @@ impl TestClient {
             read: 0,
             output: Arc::clone(&output),
         };
-        let service = Arc::clone(&self.service);
-        let handler = move |req: &mut Request| service.handle(req);
         driver::serve(
             stream,
             remote,
-            &handler,
+            &*self.app,
             Arc::clone(&self.limits),
             &AtomicBool::new(false),
             &AtomicBool::new(false),
@@ -303,7 +301,7 @@ impl TestResponse {
             rest[..len.min(rest.len())].to_vec()
         } else if headers.get("transfer-encoding").is_some() {
             let mut out = vec![0u8; rest.len()];
-            let limits = Limits::default().with_max_body(u64::MAX);
+            let limits = ParseLimits::default().with_max_body(u64::MAX);
             match ChunkedDecoder::new().decode(rest, &mut out, &limits) {
                 Ok((_, written)) => out[..written].to_vec(),
                 Err(_) => return broken("bad chunked body"),

@@ -2,8 +2,8 @@
 //! bounded by `Limits::max_body`).
 
 use super::{FromRequest, RequestContext};
+use crate::error::Error;
 use crate::http::{Body, BodyError, Request};
-use crate::Error;
 
 impl From<BodyError> for Error {
     fn from(e: BodyError) -> Self {

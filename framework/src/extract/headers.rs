@@ -171,7 +171,7 @@ impl Cookies {
                     .strip_prefix('"')
                     .and_then(|v| v.strip_suffix('"'))
                     .unwrap_or(value);
-                if !name.is_empty() && name.bytes().all(crate::parse::is_tchar) {
+                if !name.is_empty() && name.bytes().all(crate::http::token::is_tchar) {
                     map.entry(name.to_string())
                         .or_insert_with(|| value.to_string());
                 }

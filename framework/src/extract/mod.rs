@@ -10,6 +10,7 @@
 //! a `400` naming the parameter.
 
 mod body;
+mod context;
 mod extension;
 mod form;
 mod headers;
@@ -20,6 +21,7 @@ mod query;
 mod state;
 mod urlencoded;
 
+pub use context::{RequestContext, Requirements, RouteMeta, Routing};
 pub use extension::Extension;
 pub use form::Form;
 pub use headers::{names, Cookies, Header, HeaderName, Headers};
@@ -29,13 +31,11 @@ pub use path::path_param;
 pub use path::{FromParam, InvalidParam};
 pub use query::Query;
 pub use state::State;
+pub(crate) use state::StateMap;
 pub use urlencoded::{from_str as from_urlencoded, UrlencodedError, UrlencodedErrorKind};
 
 use crate::http::Request;
 use crate::respond::IntoResponse;
-use crate::route::Routing;
-use crate::router::Params;
-use std::any::TypeId;
 
 /// The essence of a media type (RFC 9110 §8.3.1): `type/subtype`, lowercased, parameters dropped.
 pub(crate) fn media_type(content_type: &str) -> String {
@@ -45,95 +45,6 @@ pub(crate) fn media_type(content_type: &str) -> String {
         .unwrap_or_default()
         .trim()
         .to_ascii_lowercase()
-}
-
-/// What an extractor or a middleware can see besides the request: what the router decided, the
-/// route's path parameters, and the application's state.
-#[derive(Debug)]
-pub struct RequestContext<'a> {
-    pub(crate) params: &'a Params,
-    pub(crate) state: &'a crate::app::StateMap,
-    pub(crate) routing: Routing<'a>,
-}
-
-impl<'a> RequestContext<'a> {
-    /// The raw (still percent-encoded) value of path parameter `i` of this request.
-    #[must_use]
-    pub fn raw_param<'r>(&self, req: &'r Request, i: usize) -> Option<&'r str> {
-        self.params.get(req.path(), i)
-    }
-
-    /// What the router decided: a matched route, no route, or a method it does not allow.
-    #[must_use]
-    pub fn routing(&self) -> Routing<'a> {
-        self.routing
-    }
-
-    /// The matched route (its [`path`](crate::Route::path) is the pattern, mount prefix included,
-    /// and its [`name`](crate::Route::name) the handler's), or `None` when no route answers.
-    #[must_use]
-    pub fn route(&self) -> Option<&'a crate::Route> {
-        match self.routing {
-            Routing::Matched(route) => Some(route),
-            _ => None,
-        }
-    }
-
-    /// The percent-decoded value of the path parameter `name` (`:name` or `*name` in the matched
-    /// pattern); `None` without a matched route, without such a parameter, or when the value does
-    /// not decode to UTF-8.
-    ///
-    /// ```
-    /// use framework::middleware::Next;
-    /// use framework::{get, routes, test::TestClient, App, Request, RequestContext, Response};
-    ///
-    /// fn tag(req: &mut Request, cx: &RequestContext<'_>, next: Next<'_>) -> Response {
-    ///     let who = cx.param(req, "name").map(|n| n.into_owned());
-    ///     let mut res = next.run(req);
-    ///     if let Some(who) = who {
-    ///         let _ = res.headers_mut().insert("X-Name", who);
-    ///     }
-    ///     res
-    /// }
-    ///
-    /// #[get("/hello/:name")]
-    /// fn hello(name: String) -> String { name }
-    ///
-    /// let client = TestClient::new(App::new().wrap(tag).mount("/", routes![hello]))?;
-    /// assert_eq!(client.get("/hello/J%C3%BCrgen").send().header("x-name"), Some("Jürgen"));
-    /// # Ok::<(), framework::BuildError>(())
-    /// ```
-    #[must_use]
-    pub fn param<'r>(&self, req: &'r Request, name: &str) -> Option<std::borrow::Cow<'r, str>> {
-        let route = self.route()?;
-        let index = route
-            .path()
-            .split('/')
-            .filter_map(|s| s.strip_prefix([':', '*']))
-            .position(|n| n == name)?;
-        crate::parse::decode_path_segment(self.raw_param(req, index)?).ok()
-    }
-
-    /// The application state of type `T`, if registered with `App::manage`.
-    #[must_use]
-    pub fn state<T: Send + Sync + 'static>(&self) -> Option<State<T>> {
-        self.state.get::<T>().map(State::from_arc)
-    }
-}
-
-/// What a route's extractors need from the application, checked when the app is built, so that a
-/// missing `State<T>` is a start-up error and not a `500` at request time.
-#[derive(Debug, Default)]
-pub struct Requirements {
-    pub(crate) state: Vec<(TypeId, &'static str)>,
-}
-
-impl Requirements {
-    /// Declares that state of type `T` must be registered with `App::manage`.
-    pub fn state<T: 'static>(&mut self) {
-        self.state
-            .push((TypeId::of::<T>(), std::any::type_name::<T>()));
-    }
 }
 
 /// An extractor that needs only the request head (method, target, fields, path parameters,

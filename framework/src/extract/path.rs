@@ -1,8 +1,8 @@
 //! Path parameters: an argument named like a `:param` is parsed from its percent-decoded segment.
 
 use super::RequestContext;
+use crate::error::Error;
 use crate::http::Request;
-use crate::Error;
 use std::str::FromStr;
 
 /// A type a path parameter can be parsed into: anything that implements [`FromStr`].
@@ -44,7 +44,7 @@ pub fn path_param<T>(
     parse: fn(&str) -> Result<T, InvalidParam>,
 ) -> Result<T, Error> {
     let raw = cx.raw_param(req, index).unwrap_or_default();
-    let decoded = crate::parse::decode_path_segment(raw)
+    let decoded = crate::proto::parse::decode_path_segment(raw)
         .map_err(|e| Error::bad_request(format!("invalid path parameter `{name}`: {e}")))?;
     parse(&decoded).map_err(|InvalidParam| {
         let ty = std::any::type_name::<T>();

@@ -1,10 +1,44 @@
 //! `State<T>`: application state registered with `App::manage`, shared by every request.
 
 use super::{FromRequestParts, RequestContext, Requirements};
+use crate::error::Error;
 use crate::http::Request;
-use crate::Error;
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
+use std::fmt;
 use std::ops::Deref;
 use std::sync::Arc;
+
+/// The application state: one value per type, registered with `App::manage` and read by
+/// [`State<T>`].
+#[derive(Default)]
+pub(crate) struct StateMap {
+    values: HashMap<TypeId, Arc<dyn Any + Send + Sync>>,
+}
+
+impl StateMap {
+    /// Stores `value`, replacing an earlier value of the same type.
+    pub(crate) fn insert<T: Send + Sync + 'static>(&mut self, value: T) {
+        self.values.insert(TypeId::of::<T>(), Arc::new(value));
+    }
+
+    /// Whether a value of the type `id` is registered.
+    pub(crate) fn contains(&self, id: TypeId) -> bool {
+        self.values.contains_key(&id)
+    }
+
+    pub(crate) fn get<T: Send + Sync + 'static>(&self) -> Option<Arc<T>> {
+        self.values
+            .get(&TypeId::of::<T>())
+            .and_then(|v| Arc::clone(v).downcast().ok())
+    }
+}
+
+impl fmt::Debug for StateMap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "StateMap({} values)", self.values.len())
+    }
+}
 
 /// Shared application state of type `T`, registered once with `App::manage(value)`. A route that
 /// takes `State<T>` for a `T` the app never registered is refused when the app is built.

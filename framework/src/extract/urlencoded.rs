@@ -6,7 +6,7 @@
 //! more than once). Splitting and percent-decoding are [`form_pairs`]'s job; this file groups the
 //! pairs by key and turns each key's text into the field's type.
 
-use crate::parse::{decode_form_component, form_pairs, FormPair, PercentError};
+use crate::proto::parse::{decode_form_component, form_pairs, FormPair, PercentError};
 use serde::de::{self, DeserializeSeed, EnumAccess, MapAccess, SeqAccess, VariantAccess, Visitor};
 use serde::forward_to_deserialize_any;
 use std::borrow::Cow;

@@ -1,5 +1,5 @@
+use crate::http::ParseError;
 use crate::http::StatusCode;
-use crate::parse::ParseError;
 use std::fmt;
 use std::io::{self, Read};
 use std::sync::{Arc, Mutex};
@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum BodyError {
-    /// The chunked framing is malformed, or the body is larger than `Limits::max_body`
+    /// The chunked framing is malformed, or the body is larger than `Limits::parse.max_body`
     /// ([`ParseError::BodyTooLarge`]).
     Framing(ParseError),
     /// The client sent nothing for `Limits::body_timeout`.
@@ -65,7 +65,9 @@ impl From<BodyError> for io::Error {
     }
 }
 
-/// Where a streaming body gets its bytes: the connection it arrived on.
+/// Where a streaming body gets its bytes. This module does no I/O itself: the interface is
+/// defined here, next to [`Body`], and the server's driver implements it over the connection the
+/// request arrived on (dependency inversion: `http` never imports `server`).
 pub(crate) trait BodySource: Send {
     /// Reads body bytes of request number `seq` into `dst`; `Ok(0)` at the end of the body.
     fn read_body(&mut self, seq: u64, dst: &mut [u8]) -> Result<usize, BodyError>;
@@ -86,7 +88,7 @@ enum Inner {
 
 /// A request body. It is read from the connection only when the handler reads it: that is when a
 /// client that sent `Expect: 100-continue` is told to go on. Every read is bounded by
-/// `Limits::max_body`.
+/// `Limits::parse.max_body`.
 ///
 /// Read it whole with [`Body::bytes`] or [`Body::text`], or stream it through [`std::io::Read`].
 ///

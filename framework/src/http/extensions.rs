@@ -16,7 +16,7 @@ use std::sync::Arc;
 /// assert_eq!(req.extensions().get::<User>(), None);
 /// req.extensions_mut().insert(User("ada"));
 /// assert_eq!(req.extensions().get::<User>(), Some(&User("ada")));
-/// # Ok::<(), framework::parse::ParseError>(())
+/// # Ok::<(), framework::proto::parse::ParseError>(())
 /// ```
 ///
 /// Values are shared, not copied, when a request is cloned into a handler's `Request` argument,

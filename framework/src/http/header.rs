@@ -1,4 +1,4 @@
-use crate::parse::{FIELD_VALUE, TCHAR};
+use crate::http::token::{FIELD_VALUE, TCHAR};
 use std::fmt;
 
 /// Why a header name or value was refused: it would not be valid HTTP on the wire.

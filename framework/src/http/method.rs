@@ -86,7 +86,7 @@ impl FromStr for Method {
     type Err = InvalidMethod;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        if s.is_empty() || !s.bytes().all(crate::parse::is_tchar) {
+        if s.is_empty() || !s.bytes().all(crate::http::token::is_tchar) {
             return Err(InvalidMethod);
         }
         Ok(Self::from_token(s.as_bytes()))

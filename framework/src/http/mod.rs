@@ -1,14 +1,18 @@
 //! HTTP value types: methods, status codes, versions, header maps, requests and responses.
 //!
-//! Nothing in here does I/O; the parser produces these values and the writer consumes them.
+//! Nothing in here does I/O; the protocol layer (`proto`) produces these values from bytes and
+//! turns responses back into bytes. A streaming [`Body`] reads through a [`BodySource`], an
+//! interface defined here and implemented by the server's driver.
 
 mod body;
 mod extensions;
 mod header;
 mod method;
+mod parse_error;
 mod request;
 mod response;
 mod status;
+pub(crate) mod token;
 mod version;
 
 pub use body::{Body, BodyError};
@@ -16,6 +20,7 @@ pub(crate) use body::{BodySource, BodyStream};
 pub use extensions::Extensions;
 pub use header::{HeaderError, HeaderMap};
 pub use method::Method;
+pub use parse_error::ParseError;
 pub use request::Request;
 pub use response::{Response, ResponseBody};
 pub use status::StatusCode;

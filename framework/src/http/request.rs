@@ -1,19 +1,17 @@
 use super::{Body, Extensions, HeaderMap, Method, Version};
-use crate::parse::{Head, HeadParser, ParseError, Status};
-use crate::server::Limits;
 use std::net::SocketAddr;
 use std::ops::Range;
 
 /// An HTTP request: method, target, version, header fields and a body that is read on demand.
 ///
-/// The server builds these from the wire; tests can build them with [`Request::new`].
+/// The protocol layer builds these from the wire; tests can build them with [`Request::new`].
 ///
 /// ```
 /// use framework::{Method, Request};
 /// let req = Request::new(Method::Get, "/search?q=rust%20web")?;
 /// assert_eq!(req.path(), "/search");
 /// assert_eq!(req.query(), Some("q=rust%20web"));
-/// # Ok::<(), framework::parse::ParseError>(())
+/// # Ok::<(), framework::proto::parse::ParseError>(())
 /// ```
 #[derive(Debug)]
 pub struct Request {
@@ -45,41 +43,28 @@ impl Default for Request {
 }
 
 impl Request {
-    /// A request for `target` (origin-form, e.g. `/users/7?x=1`), HTTP/1.1, no fields, no body.
-    ///
-    /// # Errors
-    /// [`ParseError`] if the target would not pass the server's parser.
-    pub fn new(method: Method, target: &str) -> Result<Self, ParseError> {
-        let line = format!("{method} {target} HTTP/1.1\r\n\r\n");
-        let mut parser = HeadParser::new();
-        let limits = Limits::default();
-        match parser.parse(line.as_bytes(), &limits)? {
-            Status::Complete(_) => {}
-            Status::Partial => return Err(ParseError::Target),
-        }
-        let mut req = Self::default();
-        req.fill_from(&parser.head(line.as_bytes()), None);
-        Ok(req)
-    }
-
-    /// Refills this request from a parsed head, reusing its allocations.
-    pub(crate) fn fill_from(&mut self, head: &Head<'_>, remote_addr: Option<SocketAddr>) {
-        self.method = crate::http::Method::from_token(head.method());
+    /// Starts refilling this request with a new head, reusing its allocations: the method,
+    /// target (with the byte ranges of its path and query), version and remote address are
+    /// replaced, the fields, body and extensions emptied. Returns the field map to fill. The
+    /// protocol layer calls this (see `proto/head.rs`, where [`Request::new`] lives too).
+    pub(crate) fn reset_head(
+        &mut self,
+        method: Method,
+        target: &str,
+        ranges: (Range<usize>, Option<Range<usize>>),
+        version: Version,
+        remote_addr: Option<SocketAddr>,
+    ) -> &mut HeaderMap {
+        self.method = method;
         self.target.clear();
-        // The parser only lets ASCII through in a target.
-        self.target
-            .push_str(std::str::from_utf8(head.target()).unwrap_or_default());
-        let (path, query) = head.target_ranges();
-        self.path = path;
-        self.query = query;
-        self.version = head.version();
+        self.target.push_str(target);
+        (self.path, self.query) = ranges;
+        self.version = version;
         self.headers.clear();
-        for (name, value) in head.fields() {
-            self.headers.push_unchecked(name, value);
-        }
         self.body = Body::empty();
         self.remote_addr = remote_addr;
         self.extensions.clear();
+        &mut self.headers
     }
 
     /// The method.
@@ -95,7 +80,7 @@ impl Request {
     }
 
     /// The path, still percent-encoded (decode segments with
-    /// [`decode_path_segment`](crate::parse::decode_path_segment)). `/` for an absolute-form target
+    /// [`decode_path_segment`](crate::proto::parse::decode_path_segment)). `/` for an absolute-form target
     /// with no path; `*` for `OPTIONS *`.
     #[must_use]
     pub fn path(&self) -> &str {

@@ -88,8 +88,9 @@ pub struct Response {
     status: StatusCode,
     headers: HeaderMap,
     body: ResponseBody,
-    /// The framework error this response renders, if any: the app's error hook may re-render it.
-    error: Option<Box<crate::Error>>,
+    /// The handler-facing error this response renders, if any, so that the app's error hook can
+    /// re-render it. Opaque here (`http` sits below `error`); `error.rs` reads and writes it.
+    pub(crate) error: Option<Box<dyn std::any::Any + Send + Sync>>,
 }
 
 impl Response {
@@ -173,23 +174,6 @@ impl Response {
     #[must_use]
     pub fn body(&self) -> &ResponseBody {
         &self.body
-    }
-
-    /// The [`Error`](crate::Error) this response was rendered from, when it was (a rejection, a
-    /// 404 or 405, a handler's `Err`, a panic's 500).
-    #[must_use]
-    pub fn error(&self) -> Option<&crate::Error> {
-        self.error.as_deref()
-    }
-
-    /// Marks the response as the rendering of `error`.
-    pub(crate) fn set_error(&mut self, error: crate::Error) {
-        self.error = Some(Box::new(error));
-    }
-
-    /// Takes the error this response was rendered from.
-    pub(crate) fn take_error(&mut self) -> Option<crate::Error> {
-        self.error.take().map(|e| *e)
     }
 
     /// Takes the body, leaving [`ResponseBody::Empty`].

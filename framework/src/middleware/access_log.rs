@@ -8,8 +8,8 @@
 //! [`App::access_log_format`](crate::App::access_log_format).
 
 use super::{ClientAddr, RequestId};
-use crate::error::push_json_string;
 use crate::http::{Method, Request, Response, StatusCode};
+use crate::proto::refusal::push_json_string;
 use std::fmt::{self, Write as _};
 use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -281,7 +281,7 @@ impl AccessLog {
                 _ => match name.strip_prefix("header:") {
                     Some(h)
                         if !h.is_empty()
-                            && h.bytes().all(|b| crate::parse::TCHAR[usize::from(b)]) =>
+                            && h.bytes().all(|b| crate::http::token::TCHAR[usize::from(b)]) =>
                     {
                         Field::Header(h.to_string())
                     }

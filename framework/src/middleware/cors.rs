@@ -38,8 +38,8 @@
 use super::{Middleware, Next};
 use crate::error::Error;
 use crate::extract::RequestContext;
+use crate::http::token::is_tchar;
 use crate::http::{HeaderMap, Method, Request, Response, StatusCode};
-use crate::parse::is_tchar;
 use crate::respond::IntoResponse;
 use std::fmt;
 use std::sync::Arc;

@@ -93,11 +93,9 @@ pub use request_id::{RequestId, RequestIds};
 
 pub(crate) use access_log::ErrorLog;
 
-use crate::error::Error;
 use crate::extract::RequestContext;
+use crate::handler::catch_panic;
 use crate::http::{Request, Response};
-use crate::respond::IntoResponse;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
 /// Something that runs around a handler: see the [module docs](self).
@@ -192,18 +190,10 @@ impl<'a> Next<'a> {
             cx,
         } = self;
         match chain.split_first() {
-            Some((first, rest)) => guarded(|| first.handle(req, cx, Next::new(rest, endpoint, cx))),
-            None => guarded(|| endpoint(req, cx)),
+            Some((first, rest)) => {
+                catch_panic(|| first.handle(req, cx, Next::new(rest, endpoint, cx)))
+            }
+            None => catch_panic(|| endpoint(req, cx)),
         }
     }
-}
-
-/// Runs `f`, turning a panic into a `500` that closes the connection.
-fn guarded(f: impl FnOnce() -> Response) -> Response {
-    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|_| {
-        let mut res = Error::internal("internal server error").into_response();
-        // A panic may have left the request body half-read: do not reuse the connection.
-        let _ = res.headers_mut().insert("Connection", "close");
-        res
-    })
 }

@@ -5,8 +5,8 @@
 use super::{Middleware, Next};
 use crate::error::Error;
 use crate::extract::{FromRequestParts, RequestContext};
+use crate::http::token::is_tchar;
 use crate::http::{HeaderMap, Request, Response};
-use crate::parse::is_tchar;
 use std::cell::Cell;
 use std::collections::hash_map::RandomState;
 use std::fmt;
@@ -21,7 +21,7 @@ use std::sync::{Arc, OnceLock};
 /// ```
 /// No space, quote, comma, semicolon, backslash or control byte, so an id can be written into a
 /// log line or a header as it is.
-static ID_CHAR: [bool; 256] = crate::parse::byte_table!(|b| b.is_ascii_alphanumeric()
+static ID_CHAR: [bool; 256] = crate::http::token::byte_table!(|b| b.is_ascii_alphanumeric()
     || matches!(b, b'-' | b'_' | b'.' | b':' | b'+' | b'/' | b'=' | b'@'));
 
 /// A request's id, as [`RequestIds`] assigned it: the client's own when it was acceptable, else a
@@ -517,7 +517,7 @@ mod tests {
         res
     }
 
-    fn route(path: &'static str, handler: crate::route::HandlerFn) -> Route {
+    fn route(path: &'static str, handler: crate::route::EndpointFn) -> Route {
         let info = RouteInfo {
             methods: &["GET"],
             path,

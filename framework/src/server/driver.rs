@@ -1,19 +1,16 @@
 //! The thread-per-connection driver: a thin loop that moves bytes between a blocking socket and
 //! the [`Connection`] state machine, runs the handler, and applies the timeouts.
 
-use super::connection::{BodyRead, Connection, Event, RequestBody, Wait};
 use super::{date, Limits};
-use crate::http::{Body, BodyError, BodySource, BodyStream, Request, Response, StatusCode};
-use crate::write::Tail;
+use crate::handler::{catch_panic, Handler};
+use crate::http::{Body, BodyError, BodySource, BodyStream, Request};
+use crate::proto::connection::{BodyRead, Connection, Event, RequestBody, Wait};
+use crate::proto::write::StreamedBody;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
-
-/// The handler the server calls for every request.
-pub(crate) type Handler = dyn Fn(&mut Request) -> Response + Send + Sync;
 
 /// Output beyond this is sent before the next pipelined request is parsed.
 const FLUSH_AT: usize = 64 * 1024;
@@ -22,7 +19,7 @@ const FLUSH_AT: usize = 64 * 1024;
 const LINGER: Duration = Duration::from_secs(1);
 /// Most bytes drained while lingering, at least: a client that sends a whole body over the limit
 /// before it reads (as most clients do) must still get its 413, not a reset. The drain budget is
-/// this or twice `Limits::max_body`, whichever is larger; `LINGER` bounds the time either way.
+/// this or twice `Limits::parse.max_body`, whichever is larger; `LINGER` bounds the time either way.
 const LINGER_BYTES: usize = 16 * 1024 * 1024;
 
 /// A byte stream the driver can serve: a TCP socket, or an in-memory pipe in tests.
@@ -62,7 +59,7 @@ impl Transport for SharedStream {
 
 /// The connection state and its socket, shared between the driver loop and the request body that
 /// the handler reads from.
-struct Io<T> {
+struct SharedConnection<T> {
     conn: Connection,
     stream: T,
     limits: Arc<Limits>,
@@ -72,7 +69,7 @@ struct Io<T> {
     head_deadline: Option<Instant>,
 }
 
-impl<T: Transport> Io<T> {
+impl<T: Transport> SharedConnection<T> {
     fn flush(&mut self) -> io::Result<()> {
         let out = self.conn.output();
         if out.is_empty() {
@@ -112,7 +109,7 @@ impl<T: Transport> Io<T> {
             Wait::Body => self.limits.body_timeout,
         };
         if timeout.is_zero() {
-            self.conn.timed_out(wait);
+            self.conn.timed_out(wait, &date::now());
             return Ok(());
         }
         self.set_timeout(timeout)?;
@@ -129,7 +126,7 @@ impl<T: Transport> Io<T> {
                         io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
                     ) =>
                 {
-                    self.conn.timed_out(wait);
+                    self.conn.timed_out(wait, &date::now());
                     return Ok(());
                 }
                 Err(e) => return Err(e),
@@ -148,7 +145,7 @@ impl<T: Transport> Io<T> {
             return;
         }
         let deadline = Instant::now() + LINGER;
-        let budget = usize::try_from(self.limits.max_body.saturating_mul(2))
+        let budget = usize::try_from(self.limits.parse.max_body.saturating_mul(2))
             .unwrap_or(usize::MAX)
             .max(LINGER_BYTES);
         let mut drained = 0;
@@ -163,7 +160,7 @@ impl<T: Transport> Io<T> {
     }
 }
 
-impl<T: Transport> BodySource for Io<T> {
+impl<T: Transport> BodySource for SharedConnection<T> {
     fn read_body(&mut self, seq: u64, dst: &mut [u8]) -> Result<usize, BodyError> {
         loop {
             match self.conn.read_body(seq, dst)? {
@@ -195,13 +192,13 @@ fn lock<T>(io: &Mutex<T>) -> MutexGuard<'_, T> {
 pub(crate) fn serve<T: Transport>(
     stream: T,
     remote: Option<SocketAddr>,
-    handler: &Handler,
+    handler: &dyn Handler,
     limits: Arc<Limits>,
     busy: &AtomicBool,
     stopping: &AtomicBool,
 ) {
-    let io = Arc::new(Mutex::new(Io {
-        conn: Connection::new(Arc::clone(&limits)),
+    let io = Arc::new(Mutex::new(SharedConnection {
+        conn: Connection::new(limits.parse),
         stream,
         limits,
         timeout: None,
@@ -214,7 +211,7 @@ pub(crate) fn serve<T: Transport>(
         if stopping.load(Ordering::Relaxed) {
             guard.conn.stop();
         }
-        match guard.conn.poll(&mut req, remote) {
+        match guard.conn.poll(&mut req, remote, &date::now()) {
             Event::NeedData(wait) => {
                 busy.store(false, Ordering::Release);
                 if guard.flush().is_err() || guard.fill(wait).is_err() {
@@ -239,26 +236,16 @@ pub(crate) fn serve<T: Transport>(
                         seq,
                     }),
                 });
-                let outcome = catch_unwind(AssertUnwindSafe(|| handler(&mut req)));
+                let res = catch_panic(|| handler.handle(&mut req));
                 drop(req.take_body());
-                let (res, panicked) = match outcome {
-                    Ok(res) => (res, false),
-                    Err(_) => {
-                        let res = crate::error::json_error(
-                            StatusCode::INTERNAL_SERVER_ERROR,
-                            "internal server error",
-                        );
-                        (res, true)
-                    }
-                };
                 let mut guard = lock(&io);
                 // A shutdown that began while the handler ran: this response is the last on the
                 // connection, and must say so (`Connection: close`).
                 if stopping.load(Ordering::Relaxed) {
                     guard.conn.stop();
                 }
-                let tail = guard.conn.respond(res, &date::now(), panicked);
-                if !pump(&mut guard, tail) {
+                let tail = guard.conn.respond(res, &date::now());
+                if !write_streamed_body(&mut guard, tail) {
                     return;
                 }
                 if guard.conn.output().len() >= FLUSH_AT && guard.flush().is_err() {
@@ -270,11 +257,11 @@ pub(crate) fn serve<T: Transport>(
 }
 
 /// Writes a streaming response body; false when the connection is lost.
-fn pump<T: Transport>(io: &mut Io<T>, tail: Tail) -> bool {
+fn write_streamed_body<T: Transport>(io: &mut SharedConnection<T>, tail: StreamedBody) -> bool {
     let (mut reader, chunked) = match tail {
-        Tail::Done => return true,
-        Tail::Chunked(reader) => (reader, true),
-        Tail::UntilClose(reader) => (reader, false),
+        StreamedBody::Done => return true,
+        StreamedBody::Chunked(reader) => (reader, true),
+        StreamedBody::UntilClose(reader) => (reader, false),
     };
     let mut piece = vec![0u8; 16 * 1024];
     loop {

@@ -1,5 +1,6 @@
 //! Every bound the server enforces, with its default, in one place.
 
+use crate::proto::parse::ParseLimits;
 use std::time::Duration;
 
 /// Limits on what a client may send and how long it may take. Every field has a default that
@@ -13,16 +14,16 @@ use std::time::Duration;
 /// let limits = Limits::default()
 ///     .with_max_body(8 << 20)
 ///     .with_idle_timeout(Duration::from_secs(5));
-/// assert_eq!(limits.max_body, 8 << 20);
-/// assert_eq!(limits.max_head, 16 * 1024);
+/// assert_eq!(limits.parse.max_body, 8 << 20);
+/// assert_eq!(limits.parse.max_head, 16 * 1024);
 /// ```
 ///
 /// | field | default | when exceeded |
 /// |---|---|---|
-/// | `max_target` | 8 KiB | `414 URI Too Long`, connection closed |
-/// | `max_head` | 16 KiB | `431 Request Header Fields Too Large`, connection closed |
-/// | `max_fields` | 100 | `431`, connection closed |
-/// | `max_body` | 1 MiB | `413 Content Too Large` (before the body is read when its length is declared) |
+/// | `parse.max_target` | 8 KiB | `414 URI Too Long`, connection closed |
+/// | `parse.max_head` | 16 KiB | `431 Request Header Fields Too Large`, connection closed |
+/// | `parse.max_fields` | 100 | `431`, connection closed |
+/// | `parse.max_body` | 1 MiB | `413 Content Too Large` (before the body is read when its length is declared) |
 /// | `header_timeout` | 10 s | `408 Request Timeout`, connection closed |
 /// | `idle_timeout` | 60 s | connection closed quietly |
 /// | `body_timeout` | 30 s | body read fails (`408`), connection closed |
@@ -32,15 +33,8 @@ use std::time::Duration;
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Limits {
-    /// Longest request target, in bytes (RFC 9112 §3: 414 when exceeded).
-    pub max_target: usize,
-    /// Largest request head (request line, fields, final CRLF), in bytes; also bounds a chunked
-    /// body's trailer section (RFC 6585 §5: 431 when exceeded).
-    pub max_head: usize,
-    /// Most field lines in a head or trailer section (431 when exceeded).
-    pub max_fields: usize,
-    /// Largest request body, in bytes, whether framed by Content-Length or chunked (413).
-    pub max_body: u64,
+    /// What the parser refuses: target, head and body sizes, field count (see [`ParseLimits`]).
+    pub parse: ParseLimits,
     /// How long a client may take to send a whole request head, from its first byte (408). A new
     /// connection must also send its first head within this time of connecting, or it is closed.
     pub header_timeout: Duration,
@@ -73,10 +67,7 @@ const DEFAULT_THREAD_STACK_SIZE: usize = if cfg!(debug_assertions) {
 impl Default for Limits {
     fn default() -> Self {
         Self {
-            max_target: 8 * 1024,
-            max_head: 16 * 1024,
-            max_fields: 100,
-            max_body: 1024 * 1024,
+            parse: ParseLimits::default(),
             header_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(60),
             body_timeout: Duration::from_secs(30),
@@ -90,31 +81,31 @@ impl Default for Limits {
 /// Builder-style setters, one per field: each returns the limits with that one field replaced.
 /// They exist because `#[non_exhaustive]` forbids struct expressions outside this crate.
 impl Limits {
-    /// Sets [`Limits::max_target`].
+    /// Sets [`ParseLimits::max_target`] (in [`Limits::parse`]).
     #[must_use]
     pub const fn with_max_target(mut self, bytes: usize) -> Self {
-        self.max_target = bytes;
+        self.parse.max_target = bytes;
         self
     }
 
-    /// Sets [`Limits::max_head`].
+    /// Sets [`ParseLimits::max_head`] (in [`Limits::parse`]).
     #[must_use]
     pub const fn with_max_head(mut self, bytes: usize) -> Self {
-        self.max_head = bytes;
+        self.parse.max_head = bytes;
         self
     }
 
-    /// Sets [`Limits::max_fields`].
+    /// Sets [`ParseLimits::max_fields`] (in [`Limits::parse`]).
     #[must_use]
     pub const fn with_max_fields(mut self, fields: usize) -> Self {
-        self.max_fields = fields;
+        self.parse.max_fields = fields;
         self
     }
 
-    /// Sets [`Limits::max_body`].
+    /// Sets [`ParseLimits::max_body`] (in [`Limits::parse`]).
     #[must_use]
     pub const fn with_max_body(mut self, bytes: u64) -> Self {
-        self.max_body = bytes;
+        self.parse.max_body = bytes;
         self
     }
 

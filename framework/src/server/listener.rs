@@ -1,9 +1,9 @@
 //! Bind, accept, and one thread per connection, with back-pressure at `Limits::max_connections`.
 
-use super::driver::{self, Handler, SharedStream};
+use super::driver::{self, SharedStream};
 use super::shutdown::{Registry, ShutdownHandle};
 use super::Limits;
-use crate::http::{Request, Response};
+use crate::handler::Handler;
 use std::io::{self, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
 use std::sync::atomic::Ordering;
@@ -80,11 +80,8 @@ impl Server {
     ///
     /// # Errors
     /// Only if the listening socket itself fails; per-connection errors close that connection.
-    pub fn serve<H>(self, handler: H) -> io::Result<()>
-    where
-        H: Fn(&mut Request) -> Response + Send + Sync + 'static,
-    {
-        let handler: Arc<Handler> = Arc::new(handler);
+    pub fn serve(self, handler: impl Handler) -> io::Result<()> {
+        let handler: Arc<dyn Handler> = Arc::new(handler);
         let limits = Arc::new(self.limits);
         let registry = self.registry;
         loop {
@@ -117,7 +114,7 @@ impl Server {
 fn spawn(
     stream: TcpStream,
     remote: SocketAddr,
-    handler: &Arc<Handler>,
+    handler: &Arc<dyn Handler>,
     limits: &Arc<Limits>,
     registry: &Arc<Registry>,
 ) {

@@ -1,7 +1,7 @@
-//! The server: a listener that gives each connection a thread, a driver loop per connection, and
-//! the sans-I/O protocol state machine that loop runs.
+//! The server: a listener that gives each connection a thread, the driver loop that moves bytes
+//! between a socket and the protocol's `Connection`, graceful shutdown, and the clock that
+//! supplies the `Date` field.
 
-mod connection;
 pub(crate) mod date;
 pub(crate) mod driver;
 mod limits;

@@ -21,7 +21,7 @@ pub(crate) struct Exchange<'a> {
 }
 
 /// How the rest of a streaming body must be written after the head.
-pub(crate) enum Tail {
+pub(crate) enum StreamedBody {
     /// The whole response is in the buffer.
     Done,
     /// Pull from the reader and write each piece as a chunk, then the last chunk.
@@ -57,7 +57,11 @@ fn push_decimal(out: &mut Vec<u8>, mut n: u64) {
 
 /// Appends the response to `out`. Returns how a streaming body goes on, and whether the
 /// connection may stay open afterwards (a close-delimited body forces a close).
-pub(crate) fn response(out: &mut Vec<u8>, mut res: Response, ex: &Exchange<'_>) -> (Tail, bool) {
+pub(crate) fn response(
+    out: &mut Vec<u8>,
+    mut res: Response,
+    ex: &Exchange<'_>,
+) -> (StreamedBody, bool) {
     let status = res.status();
     let mut keep_alive = ex.keep_alive;
     out.extend_from_slice(b"HTTP/1.1 ");
@@ -80,28 +84,28 @@ pub(crate) fn response(out: &mut Vec<u8>, mut res: Response, ex: &Exchange<'_>) 
     let mut bytes = None;
     let tail = if status.forbids_body() {
         // RFC 9110 §8.6: no Content-Length on 1xx and 204; a 304 has no content to measure.
-        Tail::Done
+        StreamedBody::Done
     } else {
         match res.take_body() {
             ResponseBody::Empty => {
                 out.extend_from_slice(b"Content-Length: 0\r\n");
-                Tail::Done
+                StreamedBody::Done
             }
             ResponseBody::Bytes(b) => {
                 out.extend_from_slice(b"Content-Length: ");
                 push_decimal(out, b.len() as u64);
                 out.extend_from_slice(b"\r\n");
                 bytes = Some(b);
-                Tail::Done
+                StreamedBody::Done
             }
             ResponseBody::Stream(reader) if ex.version == Version::Http11 => {
                 out.extend_from_slice(b"Transfer-Encoding: chunked\r\n");
-                Tail::Chunked(reader)
+                StreamedBody::Chunked(reader)
             }
             ResponseBody::Stream(reader) => {
                 // RFC 9112 §6.3 rule 8: without chunked, only the close can end the body.
                 keep_alive = false;
-                Tail::UntilClose(reader)
+                StreamedBody::UntilClose(reader)
             }
         }
     };
@@ -113,7 +117,7 @@ pub(crate) fn response(out: &mut Vec<u8>, mut res: Response, ex: &Exchange<'_>) 
     out.extend_from_slice(b"\r\n");
     if ex.head_request {
         // RFC 9110 §9.3.2: the fields a GET would get, and no content.
-        return (Tail::Done, keep_alive);
+        return (StreamedBody::Done, keep_alive);
     }
     if let Some(bytes) = bytes {
         out.extend_from_slice(&bytes);

@@ -74,7 +74,7 @@ fn decode(input: &str, plus_is_space: bool) -> Result<Cow<'_, str>, PercentError
 /// Decodes one path segment: `%XX` escapes become bytes, `+` stays a plus sign.
 ///
 /// ```
-/// use framework::parse::decode_path_segment;
+/// use framework::proto::parse::decode_path_segment;
 /// assert_eq!(decode_path_segment("J%C3%BCrgen+Co").as_deref(), Ok("Jürgen+Co"));
 /// assert!(decode_path_segment("100%").is_err());
 /// ```
@@ -89,7 +89,7 @@ pub fn decode_path_segment(segment: &str) -> Result<Cow<'_, str>, PercentError> 
 /// bytes and `+` becomes a space.
 ///
 /// ```
-/// use framework::parse::decode_form_component;
+/// use framework::proto::parse::decode_form_component;
 /// assert_eq!(decode_form_component("a+b%26c").as_deref(), Ok("a b&c"));
 /// ```
 ///
@@ -107,13 +107,13 @@ pub type FormPair<'a> = (Cow<'a, str>, Cow<'a, str>);
 /// key with an empty value.
 ///
 /// ```
-/// use framework::parse::form_pairs;
+/// use framework::proto::parse::form_pairs;
 /// let pairs: Result<Vec<_>, _> = form_pairs("name=J%C3%BCrgen&tag=a+b&flag").collect();
 /// let pairs = pairs?;
 /// assert_eq!(pairs[0], ("name".into(), "Jürgen".into()));
 /// assert_eq!(pairs[1], ("tag".into(), "a b".into()));
 /// assert_eq!(pairs[2], ("flag".into(), "".into()));
-/// # Ok::<(), framework::parse::PercentError>(())
+/// # Ok::<(), framework::proto::parse::PercentError>(())
 /// ```
 pub fn form_pairs(data: &str) -> impl Iterator<Item = Result<FormPair<'_>, PercentError>> {
     data.split('&')

@@ -10,11 +10,11 @@
 //! ```
 //!
 //! Extensions are skipped (they may hold only field-value bytes); trailer fields are checked like
-//! header fields, bounded by `Limits::max_head` and `Limits::max_fields`, and dropped.
+//! header fields, bounded by `ParseLimits::max_head` and `ParseLimits::max_fields`, and dropped.
 
 use super::chars::{hex, FIELD_VALUE, TCHAR};
 use super::ParseError;
-use crate::server::Limits;
+use super::ParseLimits;
 
 /// At most 16 hex digits: any more could overflow a `u64` (httparse stops at the same place).
 const MAX_SIZE_DIGITS: u32 = 16;
@@ -52,20 +52,20 @@ enum State {
 /// An incremental decoder for one chunked body.
 ///
 /// ```
-/// use framework::parse::ChunkedDecoder;
-/// use framework::Limits;
+/// use framework::proto::parse::ChunkedDecoder;
+/// use framework::proto::parse::ParseLimits;
 ///
 /// let mut decoder = ChunkedDecoder::new();
 /// let mut out = [0u8; 32];
-/// let (read, written) = decoder.decode(b"5;ext=1\r\nhello\r\n0\r\nX-Sum: 1\r\n\r\n", &mut out, &Limits::default())?;
+/// let (read, written) = decoder.decode(b"5;ext=1\r\nhello\r\n0\r\nX-Sum: 1\r\n\r\n", &mut out, &ParseLimits::default())?;
 /// assert_eq!((read, &out[..written]), (31, &b"hello"[..]));
 /// assert!(decoder.is_done());
-/// # Ok::<(), framework::parse::ParseError>(())
+/// # Ok::<(), framework::proto::parse::ParseError>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct ChunkedDecoder {
     state: State,
-    /// Data bytes decoded so far (checked against `Limits::max_body`).
+    /// Data bytes decoded so far (checked against `ParseLimits::max_body`).
     total: u64,
     /// Bytes of the current size line or of the trailer section (checked against `max_head`).
     line_bytes: usize,
@@ -107,7 +107,7 @@ impl ChunkedDecoder {
         &mut self,
         input: &[u8],
         out: &mut [u8],
-        limits: &Limits,
+        limits: &ParseLimits,
     ) -> Result<(usize, usize), ParseError> {
         let mut i = 0;
         let mut written = 0;
@@ -140,7 +140,7 @@ impl ChunkedDecoder {
     }
 
     /// One framing byte (anything but chunk data).
-    fn step(&mut self, b: u8, limits: &Limits) -> Result<State, ParseError> {
+    fn step(&mut self, b: u8, limits: &ParseLimits) -> Result<State, ParseError> {
         let state = match self.state {
             State::Size { digits, size } => {
                 self.line_bytes += 1;
@@ -240,7 +240,7 @@ impl ChunkedDecoder {
         Ok(state)
     }
 
-    fn count_trailer_byte(&mut self, limits: &Limits) -> Result<(), ParseError> {
+    fn count_trailer_byte(&mut self, limits: &ParseLimits) -> Result<(), ParseError> {
         self.line_bytes += 1;
         if self.line_bytes > limits.max_head {
             Err(ParseError::TrailerTooLarge)
@@ -263,7 +263,7 @@ mod tests {
     }
 
     /// `input` decoded in one call, with room for all of its data.
-    fn decode_with(input: &[u8], limits: &Limits) -> Result<Decoded, ParseError> {
+    fn decode_with(input: &[u8], limits: &ParseLimits) -> Result<Decoded, ParseError> {
         let mut decoder = ChunkedDecoder::new();
         let mut out = vec![0; input.len()];
         let (read, written) = decoder.decode(input, &mut out, limits)?;
@@ -276,11 +276,11 @@ mod tests {
     }
 
     fn decode(input: &[u8]) -> Result<Decoded, ParseError> {
-        decode_with(input, &Limits::default())
+        decode_with(input, &ParseLimits::default())
     }
 
     /// `input` handed over one byte at a time, into a one-byte output buffer.
-    fn decode_bytewise(input: &[u8], limits: &Limits) -> Result<Decoded, ParseError> {
+    fn decode_bytewise(input: &[u8], limits: &ParseLimits) -> Result<Decoded, ParseError> {
         let mut decoder = ChunkedDecoder::new();
         let mut data = Vec::new();
         let mut read = 0;
@@ -379,9 +379,9 @@ mod tests {
 
     #[test]
     fn too_many_trailer_fields_are_refused() {
-        let limits = Limits {
+        let limits = ParseLimits {
             max_fields: 2,
-            ..Limits::default()
+            ..ParseLimits::default()
         };
         let body = b"0\r\nA: 1\r\nB: 2\r\n\r\n";
         assert_eq!(decode_with(body, &limits), done(body.len(), b""));
@@ -391,9 +391,9 @@ mod tests {
 
     #[test]
     fn oversized_trailer_section_is_refused() {
-        let limits = Limits {
+        let limits = ParseLimits {
             max_head: 32,
-            ..Limits::default()
+            ..ParseLimits::default()
         };
         // The trailer lines, CRLFs included, count against `max_head`.
         let body = |pad| format!("0\r\nX: {}\r\n\r\n", "a".repeat(pad));
@@ -413,9 +413,9 @@ mod tests {
 
     #[test]
     fn chunk_size_over_16_hex_digits_is_rejected() {
-        let limits = Limits {
+        let limits = ParseLimits {
             max_body: u64::MAX,
-            ..Limits::default()
+            ..ParseLimits::default()
         };
         for size in [
             &b"fffffffffffffffff"[..],
@@ -495,9 +495,9 @@ mod tests {
 
     #[test]
     fn body_over_max_body_is_refused_from_the_size_line() {
-        let limits = Limits {
+        let limits = ParseLimits {
             max_body: 10,
-            ..Limits::default()
+            ..ParseLimits::default()
         };
         // Exactly the limit, in one chunk or several.
         let body = b"a\r\n0123456789\r\n0\r\n\r\n";
@@ -518,7 +518,7 @@ mod tests {
 
     #[test]
     fn chunked_body_fed_one_byte_at_a_time_decodes_like_whole() {
-        let limits = Limits::default();
+        let limits = ParseLimits::default();
         for body in VALID_BODIES {
             let whole = decode_with(body, &limits);
             assert!(
@@ -537,7 +537,7 @@ mod tests {
 
     #[test]
     fn chunked_body_split_anywhere_decodes_like_whole() -> Result<(), ParseError> {
-        let limits = Limits::default();
+        let limits = ParseLimits::default();
         for body in VALID_BODIES {
             let whole = decode_with(body, &limits);
             for split in 0..=body.len() {
@@ -568,13 +568,13 @@ mod tests {
         let mut decoder = ChunkedDecoder::new();
         let mut out = [0u8; 8];
         let input = b"1\r\na\r\n0\r\n\r\nGET";
-        let (read, written) = decoder.decode(input, &mut out, &Limits::default())?;
+        let (read, written) = decoder.decode(input, &mut out, &ParseLimits::default())?;
         assert_eq!(
             (read, written, decoder.is_done()),
             (input.len() - 3, 1, true)
         );
         assert_eq!(
-            decoder.decode(b"GET", &mut out, &Limits::default())?,
+            decoder.decode(b"GET", &mut out, &ParseLimits::default())?,
             (0, 0)
         );
         Ok(())

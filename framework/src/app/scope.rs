@@ -1,6 +1,6 @@
 //! A scope: routes under one prefix that share middleware.
 
-use crate::app::BuildError;
+use super::BuildError;
 use crate::middleware::{Layer, Middleware};
 use crate::route::Route;
 use std::sync::Arc;
@@ -95,15 +95,15 @@ impl Scope {
         if let (None, Some(segment), Some(route)) = (&self.bad_prefix, bad_segment, routes.first())
         {
             self.bad_prefix = Some(BuildError::InvalidPath {
-                route: format!("`{}` ({})", route.name, route.location()),
-                path: join(&prefix, &route.path),
+                route: format!("`{}` ({})", route.meta.name, route.location()),
+                path: join(&prefix, &route.meta.path),
                 reason: format!(
                     "the mount prefix `{prefix}` has the segment `{segment}`: a mount prefix is static segments only"
                 ),
             });
         }
         for mut route in routes {
-            route.path = join(&prefix, &route.path);
+            route.meta.path = join(&prefix, &route.meta.path);
             route.layers.splice(0..0, self.layers.iter().cloned());
             self.routes.push(route);
         }

@@ -6,7 +6,7 @@
 //! the first incomplete line; and a retry with no new LF since the last one does no parsing at all.
 //! A client that sends one byte at a time therefore costs linear, not quadratic, work. A bad byte is
 //! an error on the first parse that reaches it: at once when it arrives with the rest of its line,
-//! otherwise when the line's LF arrives (or, in a request line, once it passes `Limits::max_target`).
+//! otherwise when the line's LF arrives (or, in a request line, once it passes `ParseLimits::max_target`).
 //! A limit is an error as soon as it is certain to be exceeded.
 
 use super::chars::{
@@ -15,8 +15,8 @@ use super::chars::{
 };
 use super::framing::may_be_framing_name;
 use super::ParseError;
+use super::ParseLimits;
 use crate::http::Version;
-use crate::server::Limits;
 use std::ops::Range;
 
 /// The answer of an incremental parse step.
@@ -49,12 +49,13 @@ struct FieldSpan {
 /// [`HeadParser::reset`], which keeps its allocation.
 ///
 /// ```
-/// use framework::parse::{HeadParser, Status};
-/// use framework::{Limits, Version};
+/// use framework::proto::parse::{HeadParser, Status};
+/// use framework::proto::parse::ParseLimits;
+/// use framework::Version;
 ///
 /// let raw = b"GET /users/7?full=1 HTTP/1.1\r\nHost: example.com\r\n\r\n";
 /// let mut parser = HeadParser::new();
-/// let limits = Limits::default();
+/// let limits = ParseLimits::default();
 /// assert_eq!(parser.parse(&raw[..20], &limits), Ok(Status::Partial));
 /// assert_eq!(parser.parse(raw, &limits), Ok(Status::Complete(raw.len())));
 /// let head = parser.head(raw);
@@ -121,7 +122,7 @@ impl HeadParser {
     /// # Errors
     /// The first rule the bytes break, as soon as it is broken, or a limit of `limits` once it
     /// is certain to be exceeded.
-    pub fn parse(&mut self, buf: &[u8], limits: &Limits) -> Result<Status<usize>, ParseError> {
+    pub fn parse(&mut self, buf: &[u8], limits: &ParseLimits) -> Result<Status<usize>, ParseError> {
         if self.scanned > self.pos {
             let fresh = buf.get(self.scanned..).unwrap_or_default();
             let long_line =
@@ -166,7 +167,7 @@ impl HeadParser {
         &mut self,
         buf: &[u8],
         mut pos: usize,
-        limits: &Limits,
+        limits: &ParseLimits,
     ) -> (usize, Result<Status<usize>, ParseError>) {
         loop {
             let rest = buf.get(pos..).unwrap_or_default();
@@ -206,7 +207,7 @@ impl HeadParser {
         }
     }
 
-    fn partial(&mut self, buf: &[u8], limits: &Limits) -> Result<Status<usize>, ParseError> {
+    fn partial(&mut self, buf: &[u8], limits: &ParseLimits) -> Result<Status<usize>, ParseError> {
         self.scanned = buf.len();
         // RFC 9112 §2.3 leaves the bound to the server; ours is `max_head`, request line included.
         if buf.len() > limits.max_head {
@@ -216,7 +217,11 @@ impl HeadParser {
     }
 
     /// `request-line = method SP request-target SP HTTP-version CRLF` (RFC 9112 §3).
-    fn request_line(&mut self, line: &[u8], limits: &Limits) -> Result<Status<usize>, ParseError> {
+    fn request_line(
+        &mut self,
+        line: &[u8],
+        limits: &ParseLimits,
+    ) -> Result<Status<usize>, ParseError> {
         let base = self.pos;
         let method_len = scan(line, 0, token_stops, &TCHAR);
         if method_len > MAX_METHOD {
@@ -543,7 +548,7 @@ mod tests {
     }
 
     /// `raw` parsed in one call by a fresh parser.
-    fn parse_with(raw: &[u8], limits: &Limits) -> Result<Status<Parsed>, ParseError> {
+    fn parse_with(raw: &[u8], limits: &ParseLimits) -> Result<Status<Parsed>, ParseError> {
         let mut parser = HeadParser::new();
         Ok(match parser.parse(raw, limits)? {
             Status::Complete(len) => Status::Complete(copy_out(&parser, raw, len)),
@@ -552,12 +557,12 @@ mod tests {
     }
 
     fn parse(raw: &[u8]) -> Result<Status<Parsed>, ParseError> {
-        parse_with(raw, &Limits::default())
+        parse_with(raw, &ParseLimits::default())
     }
 
     /// `raw` fed to one parser one byte at a time: the first error, the head as soon as it is
     /// complete, or `Partial` when the bytes run out first.
-    fn parse_bytewise(raw: &[u8], limits: &Limits) -> Result<Status<Parsed>, ParseError> {
+    fn parse_bytewise(raw: &[u8], limits: &ParseLimits) -> Result<Status<Parsed>, ParseError> {
         let mut parser = HeadParser::new();
         for end in 0..=raw.len() {
             if let Status::Complete(len) = parser.parse(&raw[..end], limits)? {
@@ -602,7 +607,7 @@ mod tests {
 
     #[test]
     fn every_strict_prefix_of_a_valid_head_is_partial() {
-        let limits = Limits::default();
+        let limits = ParseLimits::default();
         for raw in VALID_HEADS {
             let shown = raw.escape_ascii();
             let mut grown = HeadParser::new();
@@ -635,7 +640,7 @@ mod tests {
 
     #[test]
     fn head_fed_one_byte_at_a_time_parses_like_whole() {
-        let limits = Limits::default();
+        let limits = ParseLimits::default();
         for raw in VALID_HEADS {
             let whole = parse(raw);
             assert!(
@@ -1156,9 +1161,9 @@ mod tests {
 
     #[test]
     fn target_over_max_target_is_refused_before_the_line_ends() {
-        let limits = Limits {
+        let limits = ParseLimits {
             max_target: 16,
-            ..Limits::default()
+            ..ParseLimits::default()
         };
         let longest = format!("/{}", "a".repeat(15));
         let raw = format!("GET {longest} HTTP/1.1\r\n\r\n");
@@ -1190,9 +1195,9 @@ mod tests {
 
     #[test]
     fn head_over_max_head_is_refused_once_complete() {
-        let limits = Limits {
+        let limits = ParseLimits {
             max_head: 64,
-            ..Limits::default()
+            ..ParseLimits::default()
         };
         // 16 (request line) + 3 + pad + 2 + 2 (empty line) bytes.
         let head = |pad: usize| format!("GET / HTTP/1.1\r\nX: {}\r\n\r\n", "a".repeat(pad));
@@ -1221,10 +1226,10 @@ mod tests {
 
     #[test]
     fn head_over_max_head_is_refused_while_partial() {
-        let limits = Limits {
+        let limits = ParseLimits {
             max_head: 64,
             max_target: 1000,
-            ..Limits::default()
+            ..ParseLimits::default()
         };
         for start in ["GET / HTTP/1.1\r\nX: ", "GET /", "\r\n\r\n\r\n"] {
             let mut raw = start.to_owned();
@@ -1257,9 +1262,9 @@ mod tests {
 
     #[test]
     fn more_than_max_fields_fields_are_refused() {
-        let limits = Limits {
+        let limits = ParseLimits {
             max_fields: 3,
-            ..Limits::default()
+            ..ParseLimits::default()
         };
         let raw = b"GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n";
         assert_eq!(

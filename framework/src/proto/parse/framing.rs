@@ -28,6 +28,125 @@ pub struct Framing {
     pub expect_continue: bool,
 }
 
+impl Framing {
+    /// Decides framing, persistence and expectations, and checks `Host`, in one pass over the fields.
+    ///
+    /// # Errors
+    /// The first framing rule broken: see [`ParseError`].
+    pub fn from_head(head: &Head<'_>) -> Result<Self, ParseError> {
+        let version = head.version();
+        let mut length: Option<u64> = None;
+        let mut codings = 0usize;
+        let mut chunked_last = false;
+        let mut chunked_seen = false;
+        let mut unknown_coding = false;
+        let mut hosts = 0usize;
+        let mut close = false;
+        let mut keep_alive_token = false;
+        let mut expect_continue = false;
+        let mut bad_expectation = false;
+
+        // Only the fields that may be one of these, noted by the parser.
+        for (name, value) in head.framing_fields() {
+            match name.len() {
+                4 if name_is(name, b"host") => {
+                    hosts += 1;
+                    if !valid_authority(value, true) {
+                        return Err(ParseError::InvalidHost);
+                    }
+                }
+                6 if name_is(name, b"expect") => {
+                    if value.eq_ignore_ascii_case(b"100-continue") {
+                        expect_continue = true;
+                    } else {
+                        bad_expectation = true;
+                    }
+                }
+                10 if name_is(name, b"connection") => list_elements(value, |token| {
+                    if token.eq_ignore_ascii_case(b"close") {
+                        close = true;
+                    } else if token.eq_ignore_ascii_case(b"keep-alive") {
+                        keep_alive_token = true;
+                    }
+                    Ok::<(), ParseError>(())
+                })?,
+                14 if name_is(name, b"content-length") => content_length(value, &mut length)?,
+                17 if name_is(name, b"transfer-encoding") => {
+                    let before = codings;
+                    list_elements(value, |coding| {
+                        codings += 1;
+                        // A coding may carry parameters (`gzip;q=1`); only its name matters here.
+                        let name = coding
+                            .split(|&b| b == b';')
+                            .next()
+                            .unwrap_or_default()
+                            .trim_ascii();
+                        let is_chunked =
+                            name.eq_ignore_ascii_case(b"chunked") && name.len() == coding.len();
+                        if is_chunked {
+                            if chunked_seen {
+                                return Err(ParseError::InvalidTransferEncoding);
+                            }
+                            chunked_seen = true;
+                        } else {
+                            unknown_coding = true;
+                        }
+                        chunked_last = is_chunked;
+                        Ok(())
+                    })?;
+                    if codings == before {
+                        return Err(ParseError::InvalidTransferEncoding);
+                    }
+                }
+                _ => {}
+            }
+        }
+
+        // RFC 9112 §3.2: exactly one Host in HTTP/1.1; never more than one.
+        match (hosts, version) {
+            (0, Version::Http11) => return Err(ParseError::MissingHost),
+            (0 | 1, _) => {}
+            _ => return Err(ParseError::InvalidHost),
+        }
+        let body = if codings > 0 {
+            // RFC 9112 §6.3 rule 3: both is a smuggling attempt; refuse it and close.
+            if length.is_some() {
+                return Err(ParseError::LengthWithTransferEncoding);
+            }
+            // RFC 9112 §6.1: HTTP/1.0 has no transfer codings; the framing is faulty.
+            if version == Version::Http10 {
+                return Err(ParseError::InvalidTransferEncoding);
+            }
+            // RFC 9112 §6.1: a server that does not understand a coding answers 501.
+            if unknown_coding {
+                return Err(ParseError::UnknownTransferEncoding);
+            }
+            // Rule 4: chunked must be the final coding (here: the only one).
+            if !chunked_last {
+                return Err(ParseError::InvalidTransferEncoding);
+            }
+            BodyLength::Chunked
+        } else {
+            match length {
+                Some(n) => BodyLength::Length(n),
+                None => BodyLength::None,
+            }
+        };
+        if bad_expectation {
+            return Err(ParseError::Expectation);
+        }
+        let keep_alive = match version {
+            Version::Http11 => !close,
+            Version::Http10 => keep_alive_token && !close,
+        };
+        Ok(Self {
+            body,
+            keep_alive,
+            expect_continue: expect_continue && version == Version::Http11,
+        })
+    }
+}
+
 /// Whether `value` is `uri-host [ ":" port ]` (RFC 9110 §7.2, RFC 3986 §3.2.2): a bracketed
 /// IP literal or a registered name / IPv4 address, then optionally a colon and digits. `Host` may
 /// be empty (`allow_empty`); the authority of an absolute-form target may not.
@@ -63,7 +182,7 @@ pub(crate) fn valid_authority(value: &[u8], allow_empty: bool) -> bool {
     host_ok && port_ok && (allow_empty || !host.is_empty())
 }
 
-/// Whether `name` may be one of the fields [`inspect`] acts on: most are none of them, and length
+/// Whether `name` may be one of the fields [`Framing::from_head`] acts on: most are none of them, and length
 /// and first letter tell in a test or two. (Those that pass are checked in full.)
 #[inline(always)]
 pub(crate) fn may_be_framing_name(name: &[u8]) -> bool {
@@ -125,134 +244,17 @@ fn content_length(value: &[u8], seen: &mut Option<u64>) -> Result<(), ParseError
     }
 }
 
-/// Decides framing, persistence and expectations, and checks `Host`, in one pass over the fields.
-///
-/// # Errors
-/// The first framing rule broken: see [`ParseError`].
-pub fn inspect(head: &Head<'_>) -> Result<Framing, ParseError> {
-    let version = head.version();
-    let mut length: Option<u64> = None;
-    let mut codings = 0usize;
-    let mut chunked_last = false;
-    let mut chunked_seen = false;
-    let mut unknown_coding = false;
-    let mut hosts = 0usize;
-    let mut close = false;
-    let mut keep_alive_token = false;
-    let mut expect_continue = false;
-    let mut bad_expectation = false;
-
-    // Only the fields that may be one of these, noted by the parser.
-    for (name, value) in head.framing_fields() {
-        match name.len() {
-            4 if name_is(name, b"host") => {
-                hosts += 1;
-                if !valid_authority(value, true) {
-                    return Err(ParseError::InvalidHost);
-                }
-            }
-            6 if name_is(name, b"expect") => {
-                if value.eq_ignore_ascii_case(b"100-continue") {
-                    expect_continue = true;
-                } else {
-                    bad_expectation = true;
-                }
-            }
-            10 if name_is(name, b"connection") => list_elements(value, |token| {
-                if token.eq_ignore_ascii_case(b"close") {
-                    close = true;
-                } else if token.eq_ignore_ascii_case(b"keep-alive") {
-                    keep_alive_token = true;
-                }
-                Ok::<(), ParseError>(())
-            })?,
-            14 if name_is(name, b"content-length") => content_length(value, &mut length)?,
-            17 if name_is(name, b"transfer-encoding") => {
-                let before = codings;
-                list_elements(value, |coding| {
-                    codings += 1;
-                    // A coding may carry parameters (`gzip;q=1`); only its name matters here.
-                    let name = coding
-                        .split(|&b| b == b';')
-                        .next()
-                        .unwrap_or_default()
-                        .trim_ascii();
-                    let is_chunked =
-                        name.eq_ignore_ascii_case(b"chunked") && name.len() == coding.len();
-                    if is_chunked {
-                        if chunked_seen {
-                            return Err(ParseError::InvalidTransferEncoding);
-                        }
-                        chunked_seen = true;
-                    } else {
-                        unknown_coding = true;
-                    }
-                    chunked_last = is_chunked;
-                    Ok(())
-                })?;
-                if codings == before {
-                    return Err(ParseError::InvalidTransferEncoding);
-                }
-            }
-            _ => {}
-        }
-    }
-
-    // RFC 9112 §3.2: exactly one Host in HTTP/1.1; never more than one.
-    match (hosts, version) {
-        (0, Version::Http11) => return Err(ParseError::MissingHost),
-        (0 | 1, _) => {}
-        _ => return Err(ParseError::InvalidHost),
-    }
-    let body = if codings > 0 {
-        // RFC 9112 §6.3 rule 3: both is a smuggling attempt; refuse it and close.
-        if length.is_some() {
-            return Err(ParseError::LengthWithTransferEncoding);
-        }
-        // RFC 9112 §6.1: HTTP/1.0 has no transfer codings; the framing is faulty.
-        if version == Version::Http10 {
-            return Err(ParseError::InvalidTransferEncoding);
-        }
-        // RFC 9112 §6.1: a server that does not understand a coding answers 501.
-        if unknown_coding {
-            return Err(ParseError::UnknownTransferEncoding);
-        }
-        // Rule 4: chunked must be the final coding (here: the only one).
-        if !chunked_last {
-            return Err(ParseError::InvalidTransferEncoding);
-        }
-        BodyLength::Chunked
-    } else {
-        match length {
-            Some(n) => BodyLength::Length(n),
-            None => BodyLength::None,
-        }
-    };
-    if bad_expectation {
-        return Err(ParseError::Expectation);
-    }
-    let keep_alive = match version {
-        Version::Http11 => !close,
-        Version::Http10 => keep_alive_token && !close,
-    };
-    Ok(Framing {
-        body,
-        keep_alive,
-        expect_continue: expect_continue && version == Version::Http11,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::{HeadParser, Status};
-    use crate::server::Limits;
+    use crate::proto::parse::ParseLimits;
+    use crate::proto::parse::{HeadParser, Status};
 
     /// The framing of a complete head.
     fn framing_of(raw: &[u8]) -> Result<Framing, ParseError> {
         let mut parser = HeadParser::new();
-        match parser.parse(raw, &Limits::default())? {
-            Status::Complete(_) => inspect(&parser.head(raw)),
+        match parser.parse(raw, &ParseLimits::default())? {
+            Status::Complete(_) => Framing::from_head(&parser.head(raw)),
             Status::Partial => panic!("head unexpectedly partial: {:?}", raw.escape_ascii()),
         }
     }

@@ -1,23 +1,11 @@
 //! Byte classes of the request grammar, as 256-entry tables built at compile time.
 //!
 //! Each table sits under the ABNF it implements, so code and grammar can be read side by side.
+//! The two classes that response fields share with requests (`tchar`, field values) live in
+//! [`http::token`](crate::http::token).
 
-/// Builds a 256-entry byte table at compile time from a predicate on `$b`.
-macro_rules! byte_table {
-    (|$b:ident| $pred:expr) => {{
-        let mut t = [false; 256];
-        let mut i = 0;
-        while i < 256 {
-            // `i < 256`, so the cast is lossless.
-            #[allow(clippy::cast_possible_truncation)]
-            let $b = i as u8;
-            t[i] = $pred;
-            i += 1;
-        }
-        t
-    }};
-}
-pub(crate) use byte_table;
+use crate::http::token::byte_table;
+pub(crate) use crate::http::token::{FIELD_VALUE, TCHAR};
 
 const fn is_alpha(b: u8) -> bool {
     b.is_ascii_alphabetic()
@@ -26,34 +14,6 @@ const fn is_alpha(b: u8) -> bool {
 const fn is_digit(b: u8) -> bool {
     b.is_ascii_digit()
 }
-
-/// RFC 9110 §5.6.2:
-/// ```text
-/// token  = 1*tchar
-/// tchar  = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." /
-///          "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA
-/// ```
-pub(crate) static TCHAR: [bool; 256] = byte_table!(|b| {
-    is_alpha(b)
-        || is_digit(b)
-        || matches!(
-            b,
-            b'!' | b'#'
-                | b'$'
-                | b'%'
-                | b'&'
-                | b'\''
-                | b'*'
-                | b'+'
-                | b'-'
-                | b'.'
-                | b'^'
-                | b'_'
-                | b'`'
-                | b'|'
-                | b'~'
-        )
-});
 
 /// `unreserved / pct-encoded / sub-delims` (RFC 3986 §2.2, §2.3; the `%` of an escape stands for
 /// `pct-encoded`, whose hex digits are checked when decoding): the bytes of a `reg-name`, which the
@@ -110,18 +70,6 @@ pub(crate) static QUERY: [bool; 256] = byte_table!(|b| b > 0x20 && b < 0x7f && b
 /// is complete. This is `QUERY`: visible ASCII except `#`.
 pub(crate) static TARGET: [bool; 256] = QUERY;
 
-/// RFC 9110 §5.5:
-/// ```text
-/// field-value    = *field-content
-/// field-content  = field-vchar [ 1*( SP / HTAB / field-vchar ) field-vchar ]
-/// field-vchar    = VCHAR / obs-text
-/// obs-text       = %x80-FF
-/// ```
-/// This table answers "may this byte appear inside a field value": VCHAR, obs-text, SP, HTAB.
-/// Everything else (NUL, CR, LF, other controls, DEL) ends or breaks the value.
-pub(crate) static FIELD_VALUE: [bool; 256] =
-    byte_table!(|b| b == b'\t' || (b >= 0x20 && b != 0x7f));
-
 /// RFC 3986 §3.2.2, what a `Host` field value may hold (RFC 9110 §7.2: `uri-host [ ":" port ]`):
 /// ```text
 /// reg-name    = *( unreserved / pct-encoded / sub-delims )
@@ -144,13 +92,6 @@ pub(crate) fn hex(b: u8) -> Option<u8> {
         b'A'..=b'F' => Some(b - b'A' + 10),
         _ => None,
     }
-}
-
-/// Whether `b` is a `tchar` (RFC 9110 §5.6.2).
-#[inline]
-#[must_use]
-pub fn is_tchar(b: u8) -> bool {
-    TCHAR[usize::from(b)]
 }
 
 // Eight bytes at a time (SWAR, "SIMD within a register"), in safe code.
@@ -438,7 +379,7 @@ mod swar_tests {
                 }
                 for allow_empty in [false, true] {
                     assert_eq!(
-                        crate::parse::framing::valid_authority(&value, allow_empty),
+                        crate::proto::parse::framing::valid_authority(&value, allow_empty),
                         valid_authority_reference(&value, allow_empty),
                         "{value:?} {allow_empty}"
                     );
@@ -449,7 +390,7 @@ mod swar_tests {
 
     #[test]
     fn framing_name_shortcuts_agree_with_eq_ignore_ascii_case() {
-        use crate::parse::framing::{may_be_framing_name, name_is};
+        use crate::proto::parse::framing::{may_be_framing_name, name_is};
         let names: [&[u8]; 5] = [
             b"host",
             b"expect",
@@ -485,8 +426,8 @@ mod swar_tests {
 
     #[test]
     fn the_parser_notes_exactly_the_fields_that_may_be_framing_ones() {
-        use crate::parse::framing::may_be_framing_name;
-        use crate::parse::{HeadParser, Status};
+        use crate::proto::parse::framing::may_be_framing_name;
+        use crate::proto::parse::{HeadParser, Status};
         let raw = b"GET / HTTP/1.1\r\nHost: a\r\nhOsT: b\r\nhost2: c\r\nAccept: d\r\n\
             Expect: e\r\nConnection: f\r\nCookie: g\r\nContent-Length: 1\r\n\
             Sec-Fetch-Mode: h\r\nTransfer-Encoding: i\r\nTransfer_Encoding: j\r\n\r\n";
@@ -494,7 +435,7 @@ mod swar_tests {
         // Twice, to see `reset` forget the first head's notes.
         for _ in 0..2 {
             parser.reset();
-            let limits = crate::Limits::default();
+            let limits = super::super::ParseLimits::default();
             assert_eq!(parser.parse(raw, &limits), Ok(Status::Complete(raw.len())));
             let head = parser.head(raw);
             let noted: Vec<_> = head.framing_fields().collect();
@@ -566,23 +507,6 @@ mod swar_tests {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn tchar_is_exactly_the_rfc_set() {
-        let expected: Vec<u8> = (0u8..=255)
-            .filter(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(b))
-            .collect();
-        let got: Vec<u8> = (0u8..=255).filter(|&b| is_tchar(b)).collect();
-        assert_eq!(got, expected);
-    }
-
-    #[test]
-    fn field_value_refuses_every_control_but_htab() {
-        for b in 0u8..=255 {
-            let ok = b == b'\t' || (b >= 0x20 && b != 0x7f);
-            assert_eq!(FIELD_VALUE[usize::from(b)], ok, "byte {b:#04x}");
-        }
-    }
 
     #[test]
     fn word_check_agrees_with_the_table_for_every_byte_in_every_position() {

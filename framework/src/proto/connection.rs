@@ -1,8 +1,10 @@
 //! One connection's protocol, as a state machine with no sockets, threads or clocks (sans-I/O):
 //! bytes go in with [`Connection::read_buf`] / [`Connection::received`], requests come out of
 //! [`Connection::poll`], responses go in with [`Connection::respond`], and the bytes to send wait
-//! in [`Connection::output`]. The thread-per-connection driver (`server/driver.rs`), the tests that
-//! split requests at every byte, and a fuzz target all run this same code.
+//! in [`Connection::output`]. The caller supplies the current `Date` value (an IMF-fixdate, see
+//! `server/date.rs`) with every call that may write a response. The thread-per-connection driver
+//! (`server/driver.rs`), the in-process test client and the tests that split requests at every
+//! byte all run this same code.
 //!
 //! ```text
 //! Head ──request──▶ Dispatched ──respond──▶ Head            (keep-alive, body fully read)
@@ -11,12 +13,13 @@
 //! any bad head, EOF or timeout ───────────▶ Close
 //! ```
 
-use super::Limits;
 use crate::http::{BodyError, Method, Request, Response, StatusCode, Version};
-use crate::parse::{inspect, BodyLength, ChunkedDecoder, HeadParser, ParseError, Status};
-use crate::write::{self, Exchange, Tail};
+use crate::proto::parse::{
+    BodyLength, ChunkedDecoder, Framing, HeadParser, ParseError, ParseLimits, Status,
+};
+use crate::proto::refusal::json_error;
+use crate::proto::write::{self, Exchange, StreamedBody};
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 /// Smallest read the buffer offers before it compacts or grows.
 const MIN_READ: usize = 1024;
@@ -105,7 +108,7 @@ enum State {
 
 /// The protocol state of one connection.
 pub(crate) struct Connection {
-    limits: Arc<Limits>,
+    limits: ParseLimits,
     buf: Vec<u8>,
     start: usize,
     end: usize,
@@ -118,7 +121,7 @@ pub(crate) struct Connection {
 }
 
 impl Connection {
-    pub(crate) fn new(limits: Arc<Limits>) -> Self {
+    pub(crate) fn new(limits: ParseLimits) -> Self {
         Self {
             limits,
             buf: Vec::new(),
@@ -183,7 +186,12 @@ impl Connection {
     }
 
     /// Advances the state machine. A request is written into `req`, reusing its allocations.
-    pub(crate) fn poll(&mut self, req: &mut Request, remote: Option<SocketAddr>) -> Event {
+    pub(crate) fn poll(
+        &mut self,
+        req: &mut Request,
+        remote: Option<SocketAddr>,
+        date: &[u8; 29],
+    ) -> Event {
         loop {
             match &mut self.state {
                 State::Close => return Event::Close,
@@ -206,12 +214,17 @@ impl Connection {
                         Err(_) => self.state = State::Close,
                     }
                 }
-                State::Head => return self.poll_head(req, remote),
+                State::Head => return self.poll_head(req, remote, date),
             }
         }
     }
 
-    fn poll_head(&mut self, req: &mut Request, remote: Option<SocketAddr>) -> Event {
+    fn poll_head(
+        &mut self,
+        req: &mut Request,
+        remote: Option<SocketAddr>,
+        date: &[u8; 29],
+    ) -> Event {
         if self.start == self.end {
             self.parser.reset();
             return if self.eof || self.stopping {
@@ -226,7 +239,7 @@ impl Connection {
         }
         let bytes = &self.buf[self.start..self.end];
         let len = match self.parser.parse(bytes, &self.limits) {
-            Err(e) => return self.refuse(e, Version::Http11),
+            Err(e) => return self.refuse(e, Version::Http11, date),
             Ok(Status::Partial) if self.eof => {
                 // The client gave up half-way through a head: nothing to answer.
                 self.state = State::Close;
@@ -236,11 +249,11 @@ impl Connection {
             Ok(Status::Complete(len)) => len,
         };
         let head = self.parser.head(&bytes[..len]);
-        let framing = match inspect(&head) {
+        let framing = match Framing::from_head(&head) {
             Ok(framing) => framing,
             Err(e) => {
                 let version = head.version();
-                return self.refuse(e, version);
+                return self.refuse(e, version, date);
             }
         };
         req.fill_from(&head, remote);
@@ -251,7 +264,7 @@ impl Connection {
             BodyLength::None | BodyLength::Length(0) => (BodyState::Done, RequestBody::Empty),
             // RFC 9110 §15.5.14: refuse before reading a body that is declared too large.
             BodyLength::Length(n) if n > self.limits.max_body => {
-                return self.refuse(ParseError::BodyTooLarge, version);
+                return self.refuse(ParseError::BodyTooLarge, version, date);
             }
             BodyLength::Length(n) => match usize::try_from(n) {
                 Ok(n) if n <= self.end - self.start => {
@@ -283,14 +296,13 @@ impl Connection {
     }
 
     /// Answers a request that cannot be served with its error status, and closes.
-    fn refuse(&mut self, e: ParseError, version: Version) -> Event {
-        let res = crate::error::json_error(e.status(), e.message());
-        let date = super::date::now();
+    fn refuse(&mut self, e: ParseError, version: Version, date: &[u8; 29]) -> Event {
+        let res = json_error(e.status(), e.message());
         let ex = Exchange {
             version,
             head_request: false,
             keep_alive: false,
-            date: &date,
+            date,
         };
         let _ = write::response(&mut self.out, res, &ex);
         self.state = State::Close;
@@ -361,8 +373,8 @@ impl Connection {
     }
 
     /// Serializes the response to the dispatched request. A streaming body comes back as a
-    /// [`Tail`] for the driver to pump through [`Connection::stream_chunk`].
-    pub(crate) fn respond(&mut self, res: Response, date: &[u8; 29], force_close: bool) -> Tail {
+    /// [`StreamedBody`] for the driver to pump through [`Connection::stream_chunk`].
+    pub(crate) fn respond(&mut self, res: Response, date: &[u8; 29]) -> StreamedBody {
         let state = std::mem::replace(&mut self.state, State::Close);
         let State::Dispatched {
             body,
@@ -372,7 +384,7 @@ impl Connection {
             version,
         } = state
         else {
-            return Tail::Done;
+            return StreamedBody::Done;
         };
         let wants_close = res.headers().get_all("connection").any(|v| {
             v.split(|&b| b == b',')
@@ -385,7 +397,7 @@ impl Connection {
             // request cannot be found reliably (RFC 9110 §10.1.1).
             BodyState::Length(_) | BodyState::Chunked(_) => expect == Continue::No,
         };
-        let keep = keep_alive && body_usable && !force_close && !wants_close && !self.stopping;
+        let keep = keep_alive && body_usable && !wants_close && !self.stopping;
         let ex = Exchange {
             version,
             head_request,
@@ -421,19 +433,18 @@ impl Connection {
     }
 
     /// The driver's read timed out while waiting for `wait`.
-    pub(crate) fn timed_out(&mut self, wait: Wait) {
+    pub(crate) fn timed_out(&mut self, wait: Wait, date: &[u8; 29]) {
         match wait {
             Wait::Head if self.has_partial_head() => {
-                let res = crate::error::json_error(
+                let res = json_error(
                     StatusCode::REQUEST_TIMEOUT,
                     "timed out reading the request head",
                 );
-                let date = super::date::now();
                 let ex = Exchange {
                     version: Version::Http11,
                     head_request: false,
                     keep_alive: false,
-                    date: &date,
+                    date,
                 };
                 let _ = write::response(&mut self.out, res, &ex);
                 self.state = State::Close;
@@ -450,7 +461,11 @@ impl Connection {
 }
 
 /// Discards body bytes; `(consumed, done)`.
-fn drain(body: &mut BodyState, input: &[u8], limits: &Limits) -> Result<(usize, bool), BodyError> {
+fn drain(
+    body: &mut BodyState,
+    input: &[u8],
+    limits: &ParseLimits,
+) -> Result<(usize, bool), BodyError> {
     match body {
         BodyState::Done => Ok((0, true)),
         BodyState::Failed(e) => Err(*e),
@@ -492,8 +507,8 @@ mod tests {
 
     /// Drives a connection over `chunks` (delivered one per read, then EOF) the way the socket
     /// driver does, with a handler that answers `METHOD TARGET BODY`. Returns every byte sent.
-    fn drive_with(chunks: &[&[u8]], body_use: BodyUse, limits: Limits) -> Vec<u8> {
-        let mut conn = Connection::new(Arc::new(limits));
+    fn drive_with(chunks: &[&[u8]], body_use: BodyUse, limits: ParseLimits) -> Vec<u8> {
+        let mut conn = Connection::new(limits);
         let mut req = Request::default();
         let mut input: VecDeque<u8> = VecDeque::new();
         // An empty read means EOF to a connection, so empty chunks are not delivered.
@@ -518,7 +533,7 @@ mod tests {
             conn.received(n);
         };
         for _ in 0..100_000 {
-            match conn.poll(&mut req, None) {
+            match conn.poll(&mut req, None, DATE) {
                 Event::NeedData(_) => feed(&mut conn, &mut sent),
                 Event::Close => {
                     sent.extend_from_slice(conn.output());
@@ -549,8 +564,8 @@ mod tests {
                         req.target(),
                         String::from_utf8_lossy(&data)
                     );
-                    let tail = conn.respond(Response::text(text), DATE, false);
-                    assert!(matches!(tail, Tail::Done));
+                    let tail = conn.respond(Response::text(text), DATE);
+                    assert!(matches!(tail, StreamedBody::Done));
                 }
             }
         }
@@ -558,7 +573,8 @@ mod tests {
     }
 
     fn drive(chunks: &[&[u8]]) -> String {
-        String::from_utf8_lossy(&drive_with(chunks, BodyUse::Read, Limits::default())).into_owned()
+        String::from_utf8_lossy(&drive_with(chunks, BodyUse::Read, ParseLimits::default()))
+            .into_owned()
     }
 
     const PIPELINE: &[u8] = b"GET /a HTTP/1.1\r\nHost: x\r\n\r\n\
@@ -621,7 +637,7 @@ GET /e HTTP/1.0\r\n\r\n";
         );
         assert!(read.ends_with("POST /u ok"), "{read}");
 
-        let ignored = drive_with(&[head, b"ok"], BodyUse::Ignore, Limits::default());
+        let ignored = drive_with(&[head, b"ok"], BodyUse::Ignore, ParseLimits::default());
         let ignored = String::from_utf8_lossy(&ignored);
         assert!(ignored.starts_with("HTTP/1.1 200 OK\r\n"), "{ignored}");
         // The client never got `100 Continue`, so the connection cannot be reused.
@@ -647,7 +663,7 @@ GET /e HTTP/1.0\r\n\r\n";
                 b"cdGET /next HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
             ],
             BodyUse::Ignore,
-            Limits::default(),
+            ParseLimits::default(),
         );
         let out = String::from_utf8_lossy(&out);
         assert!(
@@ -662,7 +678,7 @@ GET /e HTTP/1.0\r\n\r\n";
         let out = drive_with(
             &[b"POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n0\r\n\r\nGET /next HTTP/1.0\r\n\r\n"],
             BodyUse::Ignore,
-            Limits::default(),
+            ParseLimits::default(),
         );
         assert!(String::from_utf8_lossy(&out).ends_with("GET /next "));
     }
@@ -682,9 +698,9 @@ GET /e HTTP/1.0\r\n\r\n";
 
     #[test]
     fn a_declared_body_over_the_limit_is_refused_before_it_arrives() {
-        let limits = Limits {
+        let limits = ParseLimits {
             max_body: 4,
-            ..Limits::default()
+            ..ParseLimits::default()
         };
         let out = drive_with(
             &[b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n"],
@@ -696,9 +712,9 @@ GET /e HTTP/1.0\r\n\r\n";
 
     #[test]
     fn a_chunked_body_over_the_limit_fails_the_read_and_closes() {
-        let limits = Limits {
+        let limits = ParseLimits {
             max_body: 4,
-            ..Limits::default()
+            ..ParseLimits::default()
         };
         let out = drive_with(
             &[b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"],
@@ -726,70 +742,70 @@ GET /e HTTP/1.0\r\n\r\n";
 
     #[test]
     fn a_timeout_mid_head_is_a_408_and_silent_or_idle_timeouts_close_quietly() {
-        let mut conn = Connection::new(Arc::new(Limits::default()));
+        let mut conn = Connection::new(ParseLimits::default());
         let buf = conn.read_buf();
         buf[..3].copy_from_slice(b"GET");
         conn.received(3);
         let mut req = Request::default();
         assert!(matches!(
-            conn.poll(&mut req, None),
+            conn.poll(&mut req, None, DATE),
             Event::NeedData(Wait::Head)
         ));
-        conn.timed_out(Wait::Head);
-        assert!(matches!(conn.poll(&mut req, None), Event::Close));
+        conn.timed_out(Wait::Head, DATE);
+        assert!(matches!(conn.poll(&mut req, None, DATE), Event::Close));
         assert!(conn
             .output()
             .starts_with(b"HTTP/1.1 408 Request Timeout\r\n"));
 
-        let mut silent = Connection::new(Arc::new(Limits::default()));
+        let mut silent = Connection::new(ParseLimits::default());
         assert!(matches!(
-            silent.poll(&mut req, None),
+            silent.poll(&mut req, None, DATE),
             Event::NeedData(Wait::Head)
         ));
-        silent.timed_out(Wait::Head);
-        assert!(matches!(silent.poll(&mut req, None), Event::Close));
+        silent.timed_out(Wait::Head, DATE);
+        assert!(matches!(silent.poll(&mut req, None, DATE), Event::Close));
         assert!(silent.output().is_empty());
 
-        let mut idle = Connection::new(Arc::new(Limits::default()));
+        let mut idle = Connection::new(ParseLimits::default());
         let raw = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n";
         idle.read_buf()[..raw.len()].copy_from_slice(raw);
         idle.received(raw.len());
-        assert!(matches!(idle.poll(&mut req, None), Event::Request(_)));
-        let _ = idle.respond(Response::text("x"), DATE, false);
+        assert!(matches!(idle.poll(&mut req, None, DATE), Event::Request(_)));
+        let _ = idle.respond(Response::text("x"), DATE);
         let sent = idle.output().len();
         idle.consumed_output(sent);
         assert!(matches!(
-            idle.poll(&mut req, None),
+            idle.poll(&mut req, None, DATE),
             Event::NeedData(Wait::Idle)
         ));
-        idle.timed_out(Wait::Idle);
-        assert!(matches!(idle.poll(&mut req, None), Event::Close));
+        idle.timed_out(Wait::Idle, DATE);
+        assert!(matches!(idle.poll(&mut req, None, DATE), Event::Close));
         assert!(idle.output().is_empty());
     }
 
     #[test]
     fn stopping_answers_the_request_in_progress_with_close() {
-        let mut conn = Connection::new(Arc::new(Limits::default()));
+        let mut conn = Connection::new(ParseLimits::default());
         let raw = b"GET / HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\n";
         conn.read_buf()[..raw.len()].copy_from_slice(raw);
         conn.received(raw.len());
         let mut req = Request::default();
-        assert!(matches!(conn.poll(&mut req, None), Event::Request(_)));
+        assert!(matches!(conn.poll(&mut req, None, DATE), Event::Request(_)));
         conn.stop();
-        let _ = conn.respond(Response::text("x"), DATE, false);
+        let _ = conn.respond(Response::text("x"), DATE);
         assert!(conn.output().ends_with(b"Connection: close\r\n\r\nx"));
-        assert!(matches!(conn.poll(&mut req, None), Event::Close));
+        assert!(matches!(conn.poll(&mut req, None, DATE), Event::Close));
     }
 
     #[test]
     fn a_body_read_for_an_old_request_is_detached() {
-        let mut conn = Connection::new(Arc::new(Limits::default()));
+        let mut conn = Connection::new(ParseLimits::default());
         let raw = b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\n";
         conn.read_buf()[..raw.len()].copy_from_slice(raw);
         conn.received(raw.len());
         let mut req = Request::default();
         assert!(matches!(
-            conn.poll(&mut req, None),
+            conn.poll(&mut req, None, DATE),
             Event::Request(RequestBody::Stream)
         ));
         let stale = conn.seq() - 1;

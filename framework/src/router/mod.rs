@@ -1,7 +1,7 @@
 //! The router: a tree of path segments. Insert routes once at start-up (conflicts fail there),
 //! then look paths up per request.
 //!
-//! Patterns are `/`-separated segments; each is static text, a `:name` parameter (one whole
+//! Patterns (their grammar is in [`pattern`]) are `/`-separated segments; each is static text, a `:name` parameter (one whole
 //! segment), or, last only, a `*name` catch-all (the rest of the path, at least one character).
 //! Precedence does not depend on the order of insertion: static segments beat parameters, which
 //! beat catch-alls, with backtracking, so `/users/me/posts` may match `/users/:id/posts` when
@@ -25,53 +25,57 @@
 //! router.insert(Method::Get, "/files/*path", "file")?;
 //!
 //! let m = router.at(&Method::Get, "/users/42").map_err(|_| "no match")?;
-//! assert_eq!((*m.value, m.params.get("/users/42", 0)), ("show", Some("42")));
+//! assert_eq!((*m.value, m.params.get("id")), ("show", Some("42")));
 //! assert_eq!(*router.at(&Method::Get, "/users/me").map_err(|_| "no match")?.value, "me");
 //! let m = router.at(&Method::Get, "/files/a/b.txt").map_err(|_| "no match")?;
-//! assert_eq!(m.params.get("/files/a/b.txt", 0), Some("a/b.txt"));
+//! assert_eq!(m.params.get("path"), Some("a/b.txt"));
 //! assert!(matches!(router.at(&Method::Post, "/users/42"), Err(Miss::MethodNotAllowed(allow)) if allow == "GET, HEAD, OPTIONS"));
 //! assert!(matches!(router.at(&Method::Get, "/nope"), Err(Miss::NotFound)));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod pattern;
+
 use crate::http::Method;
+use pattern::{segments, PatternError, Segment};
 use std::fmt;
 
 /// Why a pattern could not be inserted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum InsertError {
-    /// The pattern does not start with `/`.
-    MissingSlash,
-    /// A `:` or `*` with no name, or a name that is not an identifier.
-    InvalidParam {
-        /// The segment at fault.
-        segment: String,
-    },
-    /// A `*catch_all` that is not the last segment.
-    CatchAllNotLast,
-    /// An endpoint with the same shape already has a handler for this method; `index` is the
-    /// insertion index of that earlier route.
+    /// The pattern is malformed.
+    Pattern(PatternError),
+    /// A pattern of the same shape already has a value for this method.
     Conflict {
-        /// Insertion index of the route already there.
-        index: usize,
+        /// That earlier pattern, as it was inserted.
+        with: String,
     },
+}
+
+impl From<PatternError> for InsertError {
+    fn from(e: PatternError) -> Self {
+        Self::Pattern(e)
+    }
 }
 
 impl fmt::Display for InsertError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::MissingSlash => f.write_str("a route path must start with `/`"),
-            Self::InvalidParam { segment } => {
-                write!(f, "`{segment}` is not a valid parameter: write `:name` or `*name` with an identifier")
-            }
-            Self::CatchAllNotLast => f.write_str("a `*catch_all` must be the last segment"),
-            Self::Conflict { index } => write!(f, "conflicts with route #{index}"),
+            Self::Pattern(e) => e.fmt(f),
+            Self::Conflict { with } => write!(f, "conflicts with the route `{with}`"),
         }
     }
 }
 
-impl std::error::Error for InsertError {}
+impl std::error::Error for InsertError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Pattern(e) => Some(e),
+            Self::Conflict { .. } => None,
+        }
+    }
+}
 
 /// Why a lookup found no handler.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,15 +90,14 @@ pub enum Miss<'r> {
 const INLINE_PARAMS: usize = 4;
 
 /// Parameter values of a match, as byte ranges of the looked-up path, in pattern order.
-/// [`Params::get`] borrows them back from the path; values are still percent-encoded.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Params {
+pub(crate) struct Ranges {
     inline: [(usize, usize); INLINE_PARAMS],
     len: usize,
     spill: Vec<(usize, usize)>,
 }
 
-impl Params {
+impl Ranges {
     fn push(&mut self, range: (usize, usize)) {
         if self.len < INLINE_PARAMS {
             self.inline[self.len] = range;
@@ -109,22 +112,12 @@ impl Params {
         self.spill.truncate(len.saturating_sub(INLINE_PARAMS));
     }
 
-    /// Number of parameters.
-    #[must_use]
-    pub fn len(&self) -> usize {
+    fn len(&self) -> usize {
         self.len
     }
 
-    /// Whether the pattern had no parameters.
-    #[must_use]
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
-    /// The raw (still percent-encoded) value of parameter `i`, borrowed from `path`, which must be
-    /// the path that was looked up.
-    #[must_use]
-    pub fn get<'p>(&self, path: &'p str, i: usize) -> Option<&'p str> {
+    /// The value of parameter `i`, borrowed from `path`, which must be the path looked up.
+    fn get<'p>(&self, path: &'p str, i: usize) -> Option<&'p str> {
         let (start, end) = if i < INLINE_PARAMS.min(self.len) {
             self.inline[i]
         } else {
@@ -134,13 +127,85 @@ impl Params {
     }
 }
 
+/// The path parameters of a match, by name as in the pattern (`:id` is `"id"`), still
+/// percent-encoded, borrowed from the path that was looked up.
+#[derive(Debug, Clone)]
+pub struct Params<'r, 'p> {
+    path: &'p str,
+    route: RouteParams<'r>,
+}
+
+impl<'r, 'p> Params<'r, 'p> {
+    /// The raw value of the parameter `name`.
+    #[must_use]
+    pub fn get(&self, name: &str) -> Option<&'p str> {
+        self.route.get(self.path, self.route.index_of(name)?)
+    }
+
+    /// `(name, raw value)` pairs, in pattern order.
+    pub fn iter(&self) -> impl Iterator<Item = (&'r str, &'p str)> + '_ {
+        let path = self.path;
+        self.route
+            .names
+            .iter()
+            .enumerate()
+            .filter_map(move |(i, n)| Some((&**n, self.route.get(path, i)?)))
+    }
+
+    /// Number of parameters.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.route.ranges.len()
+    }
+
+    /// Whether the pattern had no parameters.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The parameters without the borrow of the path (the app keeps them while the handler
+    /// borrows the request mutably).
+    pub(crate) fn detach(self) -> RouteParams<'r> {
+        self.route
+    }
+}
+
+/// [`Params`] without the path: names and byte ranges. Give the looked-up path back to read a
+/// value.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RouteParams<'r> {
+    names: &'r [Box<str>],
+    ranges: Ranges,
+}
+
+impl RouteParams<'_> {
+    /// The position of the parameter `name` in the pattern.
+    pub(crate) fn index_of(&self, name: &str) -> Option<usize> {
+        self.names.iter().position(|n| **n == *name)
+    }
+
+    /// The raw value of parameter `i`, from `path`, the path that was looked up.
+    pub(crate) fn get<'p>(&self, path: &'p str, i: usize) -> Option<&'p str> {
+        self.ranges.get(path, i)
+    }
+}
+
 /// A successful lookup.
 #[derive(Debug)]
-pub struct Match<'r, T> {
+pub struct Match<'r, 'p, T> {
     /// The value inserted for the route.
     pub value: &'r T,
     /// Its parameters.
-    pub params: Params,
+    pub params: Params<'r, 'p>,
+}
+
+/// A value with its pattern and the pattern's parameter names.
+#[derive(Debug)]
+struct Entry<T> {
+    value: T,
+    pattern: Box<str>,
+    names: Box<[Box<str>]>,
 }
 
 #[derive(Debug)]
@@ -229,54 +294,11 @@ impl Node {
     }
 }
 
-/// A segment of a pattern.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Segment<'a> {
-    Static(&'a str),
-    Param(&'a str),
-    CatchAll(&'a str),
-}
-
-fn is_identifier(name: &str) -> bool {
-    let mut chars = name.chars();
-    matches!(chars.next(), Some(c) if c == '_' || c.is_ascii_alphabetic())
-        && chars.all(|c| c == '_' || c.is_ascii_alphanumeric())
-}
-
-/// Splits a pattern into segments, checking parameter syntax.
-fn segments(pattern: &str) -> Result<Vec<Segment<'_>>, InsertError> {
-    let rest = pattern.strip_prefix('/').ok_or(InsertError::MissingSlash)?;
-    let parts: Vec<&str> = rest.split('/').collect();
-    let last = parts.len() - 1;
-    parts
-        .iter()
-        .enumerate()
-        .map(|(i, part)| {
-            let seg = if let Some(name) = part.strip_prefix(':') {
-                Segment::Param(name)
-            } else if let Some(name) = part.strip_prefix('*') {
-                if i != last {
-                    return Err(InsertError::CatchAllNotLast);
-                }
-                Segment::CatchAll(name)
-            } else {
-                return Ok(Segment::Static(part));
-            };
-            match seg {
-                Segment::Param(name) | Segment::CatchAll(name) if is_identifier(name) => Ok(seg),
-                _ => Err(InsertError::InvalidParam {
-                    segment: (*part).to_string(),
-                }),
-            }
-        })
-        .collect()
-}
-
 /// A router from `(method, path)` to values of type `T`.
 #[derive(Debug)]
 pub struct Router<T> {
     root: Node,
-    values: Vec<T>,
+    values: Vec<Entry<T>>,
 }
 
 impl<T> Default for Router<T> {
@@ -297,7 +319,7 @@ impl<T> Router<T> {
 
     /// The values in insertion order.
     pub fn values(&self) -> impl Iterator<Item = &T> {
-        self.values.iter()
+        self.values.iter().map(|e| &e.value)
     }
 
     /// Adds a route.
@@ -307,6 +329,13 @@ impl<T> Router<T> {
     /// segments, parameters in the same places whatever their names) already has this method.
     pub fn insert(&mut self, method: Method, pattern: &str, value: T) -> Result<(), InsertError> {
         let segs = segments(pattern)?;
+        let names = segs
+            .iter()
+            .filter_map(|s| match s {
+                Segment::Param(n) | Segment::CatchAll(n) => Some(Box::from(*n)),
+                Segment::Static(_) => None,
+            })
+            .collect();
         let mut node = &mut self.root;
         let mut endpoint = None;
         for seg in segs {
@@ -324,11 +353,19 @@ impl<T> Router<T> {
             None => node.endpoint.get_or_insert_with(Endpoint::new),
         };
         if let Some(&(_, index)) = endpoint.methods.iter().find(|(m, _)| *m == method) {
-            return Err(InsertError::Conflict { index });
+            let with = self
+                .values
+                .get(index)
+                .map_or_else(String::new, |e| e.pattern.to_string());
+            return Err(InsertError::Conflict { with });
         }
         endpoint.methods.push((method, self.values.len()));
         endpoint.refresh_allow();
-        self.values.push(value);
+        self.values.push(Entry {
+            value,
+            pattern: pattern.into(),
+            names,
+        });
         Ok(())
     }
 
@@ -338,12 +375,12 @@ impl<T> Router<T> {
     ///
     /// # Errors
     /// [`Miss::NotFound`] or [`Miss::MethodNotAllowed`] with the `Allow` list.
-    pub fn at(&self, method: &Method, path: &str) -> Result<Match<'_, T>, Miss<'_>> {
-        let mut params = Params::default();
+    pub fn at<'p>(&self, method: &Method, path: &'p str) -> Result<Match<'_, 'p, T>, Miss<'_>> {
+        let mut ranges = Ranges::default();
         let Some(rest) = path.strip_prefix('/') else {
             return Err(Miss::NotFound);
         };
-        let Some(endpoint) = find(&self.root, rest, 1, &mut params) else {
+        let Some(endpoint) = find(&self.root, rest, 1, &mut ranges) else {
             return Err(Miss::NotFound);
         };
         let pick = |m: &Method| {
@@ -359,7 +396,16 @@ impl<T> Router<T> {
             None => None,
         };
         match index.and_then(|i| self.values.get(i)) {
-            Some(value) => Ok(Match { value, params }),
+            Some(entry) => Ok(Match {
+                value: &entry.value,
+                params: Params {
+                    path,
+                    route: RouteParams {
+                        names: &entry.names,
+                        ranges,
+                    },
+                },
+            }),
             None => Err(Miss::MethodNotAllowed(&endpoint.allow)),
         }
     }
@@ -368,14 +414,14 @@ impl<T> Router<T> {
 impl<T> Router<T> {
     /// The values of every method at the endpoint `path` matches (none when no endpoint does).
     pub(crate) fn endpoint_values<'r>(&'r self, path: &str) -> impl Iterator<Item = &'r T> + 'r {
-        let mut params = Params::default();
+        let mut ranges = Ranges::default();
         let endpoint = path
             .strip_prefix('/')
-            .and_then(|rest| find(&self.root, rest, 1, &mut params));
+            .and_then(|rest| find(&self.root, rest, 1, &mut ranges));
         endpoint
             .into_iter()
             .flat_map(|e| e.methods.iter())
-            .filter_map(|&(_, i)| self.values.get(i))
+            .filter_map(|&(_, i)| self.values.get(i).map(|e| &e.value))
     }
 }
 
@@ -402,19 +448,19 @@ fn find<'n>(
     node: &'n Node,
     rest: &str,
     offset: usize,
-    params: &mut Params,
+    params: &mut Ranges,
 ) -> Option<&'n Endpoint> {
     let (len, escaped) = segment_len(rest);
     let segment = &rest[..len];
     // What follows the segment's `/`; `None` when the segment ends the path.
     let tail = rest.get(len + 1..);
-    let next = |child: &'n Node, params: &mut Params| match tail {
+    let next = |child: &'n Node, params: &mut Ranges| match tail {
         None => child.endpoint.as_ref(),
         Some(tail) => find(child, tail, offset + len + 1, params),
     };
     // 1. Static: compare the raw segment, or its decoded form when it holds escapes.
     let child = if escaped {
-        crate::parse::decode_path_segment(segment)
+        crate::proto::parse::decode_path_segment(segment)
             .ok()
             .and_then(|key| node.static_child(&key))
     } else {
@@ -460,10 +506,7 @@ mod tests {
 
     fn hit(r: &Router<&'static str>, path: &str) -> Option<(&'static str, Vec<String>)> {
         let m = r.at(&Method::Get, path).ok()?;
-        let params = (0..m.params.len())
-            .filter_map(|i| m.params.get(path, i))
-            .map(String::from)
-            .collect();
+        let params = m.params.iter().map(|(_, v)| v).map(String::from).collect();
         Some((*m.value, params))
     }
 
@@ -628,15 +671,42 @@ mod tests {
         let mut r = router(&[("/users/:id", Method::Get)]);
         assert_eq!(
             r.insert(Method::Get, "/users/:name", "x"),
-            Err(InsertError::Conflict { index: 0 })
+            Err(InsertError::Conflict {
+                with: "/users/:id".into()
+            })
         );
         assert!(r.insert(Method::Post, "/users/:name", "x").is_ok());
         assert!(r.insert(Method::Get, "/users/me", "x").is_ok());
         assert!(r.insert(Method::Get, "/users/*rest", "x").is_ok());
         assert_eq!(
             r.insert(Method::Get, "/users/*all", "x"),
-            Err(InsertError::Conflict { index: 3 })
+            Err(InsertError::Conflict {
+                with: "/users/*rest".into()
+            })
         );
+    }
+
+    #[test]
+    fn params_are_read_by_name_as_the_pattern_names_them() {
+        let mut r = Router::new();
+        assert!(r.insert(Method::Get, "/u/:id/files/*path", "get").is_ok());
+        assert!(r
+            .insert(Method::Delete, "/u/:user/files/*rest", "delete")
+            .is_ok());
+        let path = "/u/7/files/a/b";
+        let m = r.at(&Method::Get, path).map_err(|_| "no match");
+        let m = m.as_ref().map(|m| {
+            (
+                m.params.get("id"),
+                m.params.get("path"),
+                m.params.get("user"),
+            )
+        });
+        assert_eq!(m, Ok((Some("7"), Some("a/b"), None)));
+        // Same shape, other names: each route reads its own.
+        let m = r.at(&Method::Delete, path).map_err(|_| "no match");
+        let pairs = m.map(|m| m.params.iter().collect::<Vec<_>>());
+        assert_eq!(pairs, Ok(vec![("user", "7"), ("rest", "a/b")]));
     }
 
     #[test]
@@ -644,19 +714,19 @@ mod tests {
         let mut r: Router<()> = Router::new();
         assert_eq!(
             r.insert(Method::Get, "users", ()),
-            Err(InsertError::MissingSlash)
+            Err(InsertError::Pattern(PatternError::MissingSlash))
         );
         assert_eq!(
             r.insert(Method::Get, "/a/*r/b", ()),
-            Err(InsertError::CatchAllNotLast)
+            Err(InsertError::Pattern(PatternError::CatchAllNotLast))
         );
         assert!(matches!(
             r.insert(Method::Get, "/a/:", ()),
-            Err(InsertError::InvalidParam { .. })
+            Err(InsertError::Pattern(PatternError::InvalidParam { .. }))
         ));
         assert!(matches!(
             r.insert(Method::Get, "/a/:1x", ()),
-            Err(InsertError::InvalidParam { .. })
+            Err(InsertError::Pattern(PatternError::InvalidParam { .. }))
         ));
     }
 }

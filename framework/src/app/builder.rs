@@ -1,0 +1,269 @@
+//! The application builder: routes, scopes, middleware, state and limits, checked once by
+//! [`App::build`].
+
+use super::dispatch::{Dispatch, ErrorPages};
+use super::{BoundApp, BuildError, BuiltApp, RunError, Scope};
+use crate::error::{Error, ErrorHook};
+use crate::extract::{Requirements, StateMap};
+use crate::http::{Request, Response};
+use crate::middleware::{AccessLog, Layer, Middleware};
+use crate::route::Route;
+use crate::router::{InsertError, Router};
+use crate::server::{Limits, Server};
+use std::fmt;
+use std::net::ToSocketAddrs;
+use std::sync::Arc;
+
+/// An application: mounted routes, shared state and limits.
+///
+/// ```no_run
+/// use framework::{get, routes, App};
+///
+/// #[get("/hello/:name")]
+/// fn hello(name: String) -> String {
+///     format!("Hello, {name}!")
+/// }
+///
+/// fn main() -> Result<(), framework::RunError> {
+///     App::new().mount("/", routes![hello]).run("127.0.0.1:8080")
+/// }
+/// ```
+#[must_use]
+pub struct App {
+    routes: Vec<Route>,
+    layers: Vec<Layer>,
+    access_format: AccessLog,
+    state: StateMap,
+    limits: Limits,
+    banner: bool,
+    access_log: bool,
+    catch: Option<Arc<ErrorHook>>,
+    /// The first mount prefix that is not plain static segments, reported by [`App::build`].
+    bad_prefix: Option<BuildError>,
+}
+
+impl Default for App {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Debug for App {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("App")
+            .field("routes", &self.routes)
+            .field("state", &self.state)
+            .field("limits", &self.limits)
+            .finish()
+    }
+}
+
+impl App {
+    /// An app with no routes, no state and default limits; it prints a start-up banner.
+    pub fn new() -> Self {
+        Self {
+            routes: Vec::new(),
+            layers: Vec::new(),
+            access_format: AccessLog::default(),
+            state: StateMap::default(),
+            limits: Limits::default(),
+            banner: true,
+            access_log: true,
+            catch: None,
+            bad_prefix: None,
+        }
+    }
+
+    /// Mounts routes under a prefix (`"/"` for none). Mount as often as needed; conflicts across
+    /// mounts are reported by [`App::build`]. A prefix is static segments only: one with a
+    /// `:param`, a `*catch_all` or an empty segment is refused by [`App::build`] (the handlers'
+    /// parameters are numbered from their own paths, so a parameter in front would shift them).
+    pub fn mount(self, prefix: &str, routes: Vec<Route>) -> Self {
+        self.scope(Scope::new(prefix).mount("/", routes))
+    }
+
+    /// Mounts a [`Scope`]: its routes under its prefix, with its middleware.
+    pub fn scope(mut self, scope: Scope) -> Self {
+        if self.bad_prefix.is_none() {
+            self.bad_prefix = scope.bad_prefix;
+        }
+        self.routes.extend(scope.routes);
+        self
+    }
+
+    /// Adds a middleware that runs for every request: routed, `404`, `405`, automatic `HEAD` and
+    /// `OPTIONS`. The first `wrap` is the outermost; app middleware runs outside scope and route
+    /// middleware. See [`middleware`](crate::middleware).
+    pub fn wrap(mut self, middleware: impl Middleware) -> Self {
+        self.layers.push(Arc::new(middleware));
+        self
+    }
+
+    /// Registers shared state, which handlers take as [`State<T>`](crate::State). One value per
+    /// type; a second `manage` of the same type replaces the first.
+    pub fn manage<T: Send + Sync + 'static>(mut self, value: T) -> Self {
+        self.state.insert(value);
+        self
+    }
+
+    /// Replaces the server limits.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Replaces how errors render: 404, 405, the 500 of a panicking handler, extractor
+    /// rejections and every [`Error`] a handler returns go through `hook` instead of the default
+    /// `{"error": "..."}` JSON. Fields the default response carried and the hook's does not (such
+    /// as `Allow` on a 405) are kept.
+    ///
+    /// ```
+    /// use framework::{App, Response, StatusCode, respond::Html, IntoResponse};
+    ///
+    /// let app = App::new().catch(|err, _req| {
+    ///     Html(format!("<h1>{}</h1><p>{}</p>", err.status(), err.message()))
+    ///         .into_response()
+    ///         .with_status(err.status())
+    /// });
+    /// ```
+    pub fn catch<F>(mut self, hook: F) -> Self
+    where
+        F: Fn(&Error, &Request) -> Response + Send + Sync + 'static,
+    {
+        self.catch = Some(Arc::new(hook));
+        self
+    }
+
+    /// Turns the access log (one line per request on stderr; by default method, target, status,
+    /// body bytes, handling time, client address and request id, see
+    /// [`App::access_log_format`]) on or off. On by default; the environment variable
+    /// `ACCESS_LOG=0` or `ACCESS_LOG=1` overrides this setting.
+    pub fn access_log(mut self, on: bool) -> Self {
+        self.access_log = on;
+        self
+    }
+
+    /// Sets the access log's fields and format (see [`AccessLog`]); whether it is written at all
+    /// is [`App::access_log`]'s decision.
+    pub fn access_log_format(mut self, format: AccessLog) -> Self {
+        self.access_format = format;
+        self
+    }
+
+    /// Turns the start-up banner (address and route table, on stdout) on or off.
+    pub fn banner(mut self, on: bool) -> Self {
+        self.banner = on;
+        self
+    }
+
+    /// Checks the app and builds its [`Handler`](crate::Handler): every path must be a valid
+    /// pattern, no two routes may answer the same method on the same paths, every `State<T>` a
+    /// route takes must be registered, and every middleware's configuration must hold.
+    ///
+    /// # Errors
+    /// The first [`BuildError`] found.
+    pub fn build(self) -> Result<BuiltApp, BuildError> {
+        if let Some(e) = self.bad_prefix {
+            return Err(e);
+        }
+        check_layers(&self.layers, &self.routes)?;
+        let mut routes = self.routes;
+        for route in &mut routes {
+            route.chain = self.layers.iter().chain(&route.layers).cloned().collect();
+        }
+        let mut router = Router::new();
+        for route in &routes {
+            let mut needs = Requirements::default();
+            (route.requirements)(&mut needs);
+            if let Some(&(_, type_name)) =
+                needs.state.iter().find(|(id, _)| !self.state.contains(*id))
+            {
+                return Err(BuildError::MissingState {
+                    route: describe(route),
+                    type_name,
+                });
+            }
+            for method in &route.meta.methods {
+                match router.insert(method.clone(), &route.meta.path, route.clone()) {
+                    Ok(()) => {}
+                    Err(InsertError::Conflict { with }) => {
+                        let first = routes
+                            .iter()
+                            .find(|r| r.meta.path == with && r.meta.methods.contains(method))
+                            .map_or_else(|| with.clone(), |r| format!("{with} {}", describe(r)));
+                        return Err(BuildError::Conflict {
+                            method: method.to_string(),
+                            first,
+                            second: format!("{} {}", route.meta.path, describe(route)),
+                        });
+                    }
+                    Err(InsertError::Pattern(e)) => {
+                        return Err(BuildError::InvalidPath {
+                            route: describe(route),
+                            path: route.meta.path.clone(),
+                            reason: e.to_string(),
+                        })
+                    }
+                }
+            }
+        }
+        let dispatch = Dispatch {
+            router,
+            layers: self.layers.into(),
+            state: self.state,
+        };
+        Ok(BuiltApp {
+            handler: ErrorPages::new(dispatch, self.catch),
+            routes,
+            access_format: self.access_format,
+            limits: self.limits,
+            banner: self.banner,
+            access_log: self.access_log,
+        })
+    }
+
+    /// Builds the app and binds a listening socket (port 0 picks a free port).
+    ///
+    /// # Errors
+    /// A [`BuildError`], or the address cannot be bound.
+    pub fn bind(self, addr: impl ToSocketAddrs) -> Result<BoundApp, RunError> {
+        let app = self.build()?;
+        let server = Server::bind(addr)?.with_limits(app.limits().clone());
+        Ok(BoundApp::new(server, app))
+    }
+
+    /// Builds, binds, prints the banner (unless turned off) and serves until shut down.
+    ///
+    /// # Errors
+    /// A [`BuildError`], or the address cannot be bound.
+    pub fn run(self, addr: impl ToSocketAddrs) -> Result<(), RunError> {
+        self.bind(addr)?.serve()
+    }
+}
+
+/// `` `name` (file:line) `` of a route, for build errors.
+fn describe(r: &Route) -> String {
+    format!("`{}` ({})", r.meta.name, r.location())
+}
+
+/// Runs every middleware's own configuration check, each shared layer once.
+fn check_layers(app_layers: &[Layer], routes: &[Route]) -> Result<(), BuildError> {
+    let mut checked: Vec<*const ()> = Vec::new();
+    for layer in app_layers
+        .iter()
+        .chain(routes.iter().flat_map(|r| &r.layers))
+    {
+        let id = Arc::as_ptr(layer).cast::<()>();
+        if checked.contains(&id) {
+            continue;
+        }
+        checked.push(id);
+        if let Err(reason) = layer.check() {
+            return Err(BuildError::Middleware {
+                name: layer.name().to_string(),
+                reason,
+            });
+        }
+    }
+    Ok(())
+}
