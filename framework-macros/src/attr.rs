@@ -203,6 +203,6 @@ pub(crate) fn route(method: Option<&str>, args: TokenStream, item: TokenStream) 
 /// The names of the path parameters, in order.
 impl RouteDef {
     pub(crate) fn params(&self) -> Vec<&str> {
-        path::params(&self.segments)
+        path::param_names(&self.segments)
     }
 }

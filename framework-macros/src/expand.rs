@@ -1,5 +1,38 @@
 //! [`RouteDef`] → tokens: the user's function unchanged, plus a hidden struct of the same name
 //! whose `IntoRoute` impl builds the route. Generated code names only `::framework::__private`.
+//!
+//! For `#[get("/users/:id")] fn show(id: u64, store: State<Store>) -> Result<Json<User>, Error>`
+//! the expansion is, in outline (paths shortened; `__private::` before every framework name):
+//!
+//! ```text
+//! fn show(id: u64, store: State<Store>) -> Result<Json<User>, Error> { /* unchanged */ }
+//!
+//! #[doc(hidden)] #[allow(non_camel_case_types, dead_code)]
+//! struct show {}                      // what `routes![show]` names
+//!
+//! impl IntoRoute for show {
+//!     const INFO: RouteInfo = RouteInfo {          // compared at compile time by routes![]
+//!         methods: &["GET"], path: "/users/:id", name: "show", file: file!(), line: line!(),
+//!     };
+//!     fn into_route() -> Route {
+//!         fn endpoint(__req: &mut Request, __cx: &RequestContext<'_>) -> Response {
+//!             // a `:param` argument: parsed from its decoded segment, 400 naming it
+//!             let __arg0: u64 = match path_param(&*__req, __cx, 0, "id", <u64 as FromParam>::from_param) {
+//!                 Ok(v) => v, Err(r) => return r.into_response(),
+//!             };
+//!             // any other argument: an extractor (the last one through `FromRequest`)
+//!             let __arg1: State<Store> = match <State<Store> as FromRequest<_>>::from_request(__req, __cx) {
+//!                 Ok(v) => v, Err(r) => return r.into_response(),
+//!             };
+//!             <Result<Json<User>, Error> as IntoResponse>::into_response(show(__arg0, __arg1))
+//!         }
+//!         fn requirements(__needs: &mut Requirements) {   // checked by App::build
+//!             <State<Store> as FromRequest<_>>::requirements(__needs);
+//!         }
+//!         Route::from_generated(&<Self as IntoRoute>::INFO, endpoint, requirements)
+//!     }
+//! }
+//! ```
 
 use crate::attr::RouteDef;
 use proc_macro2::TokenStream;

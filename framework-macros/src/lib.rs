@@ -2,7 +2,7 @@
 //! re-exports these macros.
 //!
 //! The pipeline is the file layout: `attr.rs` parses an attribute and its function into a
-//! [`attr::RouteDef`], `path.rs` parses the path pattern, `check.rs` validates the two together,
+//! `attr::RouteDef`, `path.rs` parses the path pattern, `check.rs` validates the two together,
 //! `expand.rs` emits calls into `::framework::__private`, and `routes.rs` expands `routes![...]`.
 //! Every error is collected by `diag.rs` and reported at once, each spanned on its culprit.
 
@@ -15,8 +15,11 @@ mod routes;
 
 use proc_macro::TokenStream;
 
-/// `#[get("/path")]`: the function answers `GET` (and `HEAD`) on this path. See
-/// `framework::route` for the path syntax and argument binding.
+/// `#[get("/path")]`: the function answers `GET` (and `HEAD`) on this path.
+///
+/// The path syntax (`:name` binds one segment to the argument `name`, parsed with `FromStr`; a
+/// final `*name` takes the rest of the path) is documented in `framework::router::pattern`;
+/// every other argument is an extractor (`framework::extract`).
 #[proc_macro_attribute]
 pub fn get(args: TokenStream, item: TokenStream) -> TokenStream {
     attr::route(Some("GET"), args.into(), item.into()).into()

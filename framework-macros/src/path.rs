@@ -1,12 +1,30 @@
 //! A route path literal, `"/users/:id/files/*rest"`, parsed into segments with their problems.
+//!
+//! The grammar, the names (`Segment::{Static, Param, CatchAll}`, `is_identifier`,
+//! `param_names`) and the test table of valid patterns are those of the runtime's
+//! `framework/src/router/pattern.rs`, which this crate cannot depend on (the runtime depends on
+//! it). What this side adds: every problem is reported at once with a fix, and static segments
+//! are held to RFC 3986 `pchar`, which the runtime's router does not need to check.
+//!
+//! ```text
+//! pattern   = "/" segment *( "/" segment )
+//! segment   = static / param / catch-all     ; a catch-all only as the last segment
+//! static    = *pchar                          ; without `%` escapes; empty only at the end
+//! param     = ":" name
+//! catch-all = "*" name
+//! name      = ( ALPHA / "_" ) *( ALPHA / DIGIT / "_" ), each name once per pattern
+//! ```
 
 use crate::diag::Errors;
 use syn::LitStr;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Segment {
-    Static,
+    /// Text that must equal the (decoded) path segment.
+    Static(String),
+    /// `:name`: any one non-empty segment.
     Param(String),
+    /// `*name`: the rest of the path.
     CatchAll(String),
 }
 
@@ -83,7 +101,7 @@ pub(crate) fn parse(lit: &LitStr, errors: &mut Errors) -> Vec<Segment> {
                     format!("{what} is not allowed in route path `{path}`: {fix}"),
                 );
             }
-            Segment::Static
+            Segment::Static((*part).to_string())
         };
         if let Segment::Param(name) | Segment::CatchAll(name) = &segment {
             let sigil = if matches!(segment, Segment::Param(_)) {
@@ -110,12 +128,12 @@ pub(crate) fn parse(lit: &LitStr, errors: &mut Errors) -> Vec<Segment> {
 }
 
 /// The parameter names of the segments, in order.
-pub(crate) fn params(segments: &[Segment]) -> Vec<&str> {
+pub(crate) fn param_names(segments: &[Segment]) -> Vec<&str> {
     segments
         .iter()
         .filter_map(|s| match s {
             Segment::Param(n) | Segment::CatchAll(n) => Some(n.as_str()),
-            Segment::Static => None,
+            Segment::Static(_) => None,
         })
         .collect()
 }
@@ -136,26 +154,31 @@ mod tests {
         (segments, messages)
     }
 
+    /// The same rows as `valid_patterns_split_into_static_param_and_catch_all_segments` in
+    /// `framework/src/router/pattern.rs`.
     #[test]
-    fn valid_paths_split_into_static_param_and_catch_all_segments() {
+    fn valid_patterns_split_into_static_param_and_catch_all_segments() {
+        let st = |t: &str| Segment::Static(t.to_string());
         let param = |n: &str| Segment::Param(n.to_string());
         let cases: &[(&str, Vec<Segment>)] = &[
-            ("/", vec![Segment::Static]),
-            ("/users/", vec![Segment::Static, Segment::Static]),
-            ("/users/:id", vec![Segment::Static, param("id")]),
+            ("/", vec![st("")]),
+            ("/users/", vec![st("users"), st("")]),
+            ("/users/:id", vec![st("users"), param("id")]),
             (
                 "/a/:b_2/*rest",
-                vec![
-                    Segment::Static,
-                    param("b_2"),
-                    Segment::CatchAll("rest".into()),
-                ],
+                vec![st("a"), param("b_2"), Segment::CatchAll("rest".into())],
             ),
-            ("/v1.0/~me/a-b_c", vec![Segment::Static; 3]),
+            ("/v1.0/~me/a-b_c", vec![st("v1.0"), st("~me"), st("a-b_c")]),
         ];
         for (path, expected) in cases {
             assert_eq!(parse_str(path), (expected.clone(), Vec::new()), "{path}");
         }
+    }
+
+    #[test]
+    fn parameter_names_come_in_order() {
+        let (segments, _) = parse_str("/a/:x/b/:y/*z");
+        assert_eq!(param_names(&segments), ["x", "y", "z"]);
     }
 
     // One mistake, one error: a bad segment must not also be reported as a missing argument or
@@ -184,12 +207,14 @@ mod tests {
         }
     }
 
+    /// The same rows as in `framework/src/router/pattern.rs`.
     #[test]
-    fn parameter_names_are_identifiers() {
-        assert!(is_identifier("id"));
-        assert!(is_identifier("_id2"));
-        assert!(!is_identifier(""));
-        assert!(!is_identifier("1d"));
-        assert!(!is_identifier("user-id"));
+    fn identifiers_are_ascii_letters_digits_and_underscores_not_leading_digits() {
+        for ok in ["id", "_", "user_id", "a1", "ID"] {
+            assert!(is_identifier(ok), "{ok}");
+        }
+        for bad in ["", "1a", "a-b", "é", "a b"] {
+            assert!(!is_identifier(bad), "{bad}");
+        }
     }
 }

@@ -34,7 +34,7 @@
 //! Data flows one way: socket ([`Server`]) → protocol ([`proto`]: parse, then write) →
 //! [`router`] → [`middleware`] → [`extract`]ors → your handler function → [`respond`]ers →
 //! protocol → socket. The protocol is a state machine that never touches a socket or a clock, so
-//! the same code serves real connections and the in-memory [`test`] client. The layers, lowest
+//! the same code serves real connections and the in-memory [`test`](mod@test) client. The layers, lowest
 //! first, and what each may import are listed in the README's design section.
 //!
 //! Every bound is a field of [`Limits`], with a documented default.

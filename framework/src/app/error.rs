@@ -28,7 +28,7 @@ pub enum BuildError {
         /// What is wrong.
         reason: String,
     },
-    /// A route takes `State<T>` for a `T` never registered with [`App::manage`].
+    /// A route takes `State<T>` for a `T` never registered with [`App::manage`](crate::App::manage).
     MissingState {
         /// The route: `name (file:line)`.
         route: String,
@@ -64,7 +64,7 @@ impl fmt::Display for BuildError {
 
 impl std::error::Error for BuildError {}
 
-/// Why [`App::run`] or [`App::bind`] failed.
+/// Why [`App::run`](crate::App::run) or [`App::bind`](crate::App::bind) failed.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum RunError {

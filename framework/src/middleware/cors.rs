@@ -203,7 +203,7 @@ impl Allowed {
 type OriginFn = dyn Fn(&str) -> bool + Send + Sync;
 
 /// The CORS middleware: which origins may read responses, with which methods, request headers
-/// and credentials. See the [module docs](self) for what it answers.
+/// and credentials. See the [module docs](crate::middleware::cors) for what it answers.
 ///
 /// Builder methods never fail; [`Cors::validate`] (which [`App::build`](crate::App::build) calls)
 /// reports an inconsistent configuration, such as credentials with any origin.

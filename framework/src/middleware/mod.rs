@@ -81,10 +81,10 @@
 //! A middleware that panics is answered like a handler that panics: `500`, and the connection
 //! closes. The layers outside it still see that response.
 
-pub(crate) mod access_log;
-mod cors;
-mod proxy;
-mod request_id;
+pub mod access_log;
+pub mod cors;
+pub mod proxy;
+pub mod request_id;
 
 pub use access_log::{AccessLog, LogFormatError};
 pub use cors::{Cors, CorsError};
