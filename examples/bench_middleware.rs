@@ -2,8 +2,8 @@
 //! CORS and a no-op — to measure what the middleware chain costs:
 //!
 //! ```sh
-//! ../shared/bench/run --project . --example bench_middleware
-//! ../shared/bench/run --project . --example rest_api
+//! bench/run --example bench_middleware --only this
+//! bench/run --example rest_api --only this
 //! ```
 
 #[path = "rest_api.rs"]

@@ -1,4 +1,5 @@
-//! The users service of `../shared/example-api.md`: the contract every release serves.
+//! The users service: the contract every release serves (status codes, fields and bodies as
+//! `tests/api.rs` checks them, row by row).
 //!
 //! `cargo run --release --example rest_api` listens on 127.0.0.1:8080 (`PORT` overrides the port)
 //! and logs one line per request to stderr (`ACCESS_LOG=0` turns that off).

@@ -1,4 +1,4 @@
-//! What the middleware chain costs per request, in process: `Service::handle` for `GET /json`
+//! What the middleware chain costs per request, in process: `BuiltApp::handle` for `GET /json`
 //! (the bench harness's endpoint: a small struct serialized per request) on an app without
 //! middleware and on the same app with three layers in front — request ids, CORS and a no-op —
 //! the configuration of `examples/bench_middleware.rs`. No sockets: this isolates the chain from
@@ -13,7 +13,7 @@
 //! ```
 
 use framework::middleware::{from_fn, Cors, RequestIds};
-use framework::{get, routes, App, Json, Method, Request, Service};
+use framework::{get, routes, App, BuiltApp, Json, Method, Request};
 use serde::Serialize;
 
 #[path = "timing.rs"]
@@ -31,7 +31,7 @@ fn json() -> Json<Message> {
     })
 }
 
-fn service(layers: bool) -> Service {
+fn service(layers: bool) -> BuiltApp {
     let app = App::new().banner(false).mount("/", routes![json]);
     let app = if layers {
         app.wrap(RequestIds::new())
@@ -47,7 +47,7 @@ fn service(layers: bool) -> Service {
 }
 
 /// One request through `service`, as the connection hands it over: extensions cleared.
-fn one(service: &Service, req: &mut Request) -> usize {
+fn one(service: &BuiltApp, req: &mut Request) -> usize {
     req.extensions_mut().clear();
     let res = service.handle(req);
     usize::from(res.status().as_u16()) + res.headers().len()

@@ -373,7 +373,7 @@ impl Connection {
     }
 
     /// Serializes the response to the dispatched request. A streaming body comes back as a
-    /// [`StreamedBody`] for the driver to pump through [`Connection::stream_chunk`].
+    /// [`StreamedBody`] for the driver to write through [`Connection::stream_chunk`].
     pub(crate) fn respond(&mut self, res: Response, date: &[u8; 29]) -> StreamedBody {
         let state = std::mem::replace(&mut self.state, State::Close);
         let State::Dispatched {
