@@ -334,7 +334,6 @@ fn serve() -> Result<(), String> {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used)] // a failing test panics
 mod tests {
     use super::*;
     use framework::test::TestClient;

@@ -12,8 +12,6 @@
 //! (as in CI), where it fails. Every wait has a deadline; nothing asserts on time.
 
 // Tests report failure by panicking, so unwrap/expect are the right tool here.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 #[path = "support/mod.rs"]
 mod support;
 #[path = "cors_browser/webdriver.rs"]

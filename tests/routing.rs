@@ -1,21 +1,28 @@
 //! End-to-end tests of routing over real sockets: apps built with the route attributes and
 //! `App`, served with `App::bind` + `serve` on `127.0.0.1:0` in a thread, and spoken to in raw
 //! bytes through `std::net::TcpStream` (see `support`). A few cases are also run in-process with
-//! `Service::handle` and must answer exactly as on the socket.
+//! `BuiltApp::handle` and must answer exactly as on the socket. The start-up banner is served with
+//! `BoundApp::serve_with_banner` into a buffer and read there.
+//!
+//! This file is the routing layer: 404, 405 and `Allow`, HEAD and OPTIONS, precedence, conflicts,
+//! mounts and the banner. The protocol is in `tests/server.rs`, extractors (path parameters
+//! included) and responders in `tests/extract.rs`.
 //!
 //! Client sockets have read timeouts, so a hang fails a test instead of blocking it; no test
 //! asserts on how long anything took.
 
-// Tests report failure by panicking, so unwrap/expect are the right tool here.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 mod support;
 
 use framework::{
-    delete, get, head, options, post, route, routes, App, BuildError, Error, Limits, Method,
-    Request, Response, State, StatusCode,
+    delete, get, head, options, post, route, routes, App, BuildError, Error, Method, Request,
+    Response, StatusCode,
 };
-use support::{body_bytes, request, request_chunked, request_with_body, Client, TestApp};
+use std::io::Write;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread;
+use std::time::Duration;
+use support::{body_bytes, request, request_with_body, Client, TestApp};
 
 /// Handlers for `/users/...`, where static, parameter and catch-all routes overlap.
 mod users {
@@ -52,6 +59,8 @@ mod users {
     }
 }
 
+// The lines of a few route attributes, for the route table of the banner.
+const HELLO_LINE: u32 = line!() + 1;
 #[get("/hello/:name")]
 fn hello(name: String) -> String {
     format!("Hello, {name}!")
@@ -85,6 +94,7 @@ fn plain() -> &'static str {
     "Hello, World!"
 }
 
+const PING_LINE: u32 = line!() + 1;
 #[get("/ping")]
 fn ping() -> &'static str {
     "pong"
@@ -106,10 +116,8 @@ fn custom_get() -> &'static str {
 }
 
 #[head("/custom")]
-fn custom_head() -> Response {
-    Response::new(StatusCode::OK)
-        .with_header("X-Handler", "head")
-        .unwrap()
+fn custom_head() -> Result<Response, Error> {
+    Ok(Response::new(StatusCode::OK).with_header("X-Handler", "head")?)
 }
 
 #[options("/custom")]
@@ -117,6 +125,7 @@ fn custom_options() -> (StatusCode, [(&'static str, &'static str); 1], &'static 
     (StatusCode::OK, [("X-Handler", "options")], "custom options")
 }
 
+const BOTH_LINE: u32 = line!() + 1;
 #[route(GET, POST, "/both")]
 fn both(method: Method) -> String {
     format!("both via {method}")
@@ -138,32 +147,6 @@ fn result(n: u32) -> Result<String, Error> {
 
 #[get("/unit")]
 fn unit() {}
-
-#[post("/echo")]
-fn echo(body: String) -> String {
-    body
-}
-
-#[post("/echo-bytes")]
-fn echo_bytes(body: Vec<u8>) -> Vec<u8> {
-    body
-}
-
-/// State taken before a body extractor.
-#[post("/count")]
-fn counter_add(c: State<Counter>, body: String) -> String {
-    format!("count={}+{body}", c.value)
-}
-
-/// State that `counter` needs.
-struct Counter {
-    value: u64,
-}
-
-#[get("/count")]
-fn counter(c: State<Counter>) -> String {
-    format!("count={}", c.value)
-}
 
 // Conflicting routes, in separate `routes![...]` lists (one list would not compile). The lines of
 // the attributes are recorded just above them, to check the locations `BuildError` names.
@@ -219,8 +202,6 @@ fn main_app() -> App {
                 purge,
                 result,
                 unit,
-                echo,
-                echo_bytes,
             ],
         )
         .banner(false)
@@ -420,27 +401,6 @@ fn options_is_answered_automatically_with_204_and_allow() {
 }
 
 #[test]
-fn path_parameters_are_percent_decoded_and_parsed() {
-    let server = TestApp::start(main_app());
-    let res = server.get("/hello/J%C3%BCrgen");
-    assert_eq!(res.status, 200);
-    assert_eq!(res.text(), "Hello, Jürgen!");
-    assert_eq!(server.get("/hello/a%20b").text(), "Hello, a b!");
-    // An escaped `/` stays inside the one segment.
-    assert_eq!(server.get("/hello/a%2Fb").text(), "Hello, a/b!");
-
-    assert_eq!(server.get("/items/42").text(), "item 42");
-    let message = server.get("/items/abc").assert_json_error(400, "`id`");
-    assert!(message.contains("abc"), "{message}");
-    server.get("/items/-1").assert_json_error(400, "`id`");
-
-    server.get("/hello/%zz").assert_json_error(400, "`name`");
-    server.get("/items/%zz").assert_json_error(400, "`id`");
-    // Not UTF-8 once decoded.
-    server.get("/hello/%FF").assert_json_error(400, "`name`");
-}
-
-#[test]
 fn catch_all_takes_the_rest_of_the_path() {
     let server = TestApp::start(main_app());
     let res = server.get("/files/a/b/c.txt");
@@ -593,45 +553,6 @@ fn conflicts_across_mounts_fail_the_build_naming_both_routes() {
 }
 
 #[test]
-fn state_must_be_registered_for_the_app_to_build() {
-    let err = App::new().mount("/", routes![counter]).build().unwrap_err();
-    match &err {
-        BuildError::MissingState { route, type_name } => {
-            assert!(route.contains("`counter`"), "{route}");
-            assert!(route.contains(file!()), "{route}");
-            assert!(type_name.ends_with("Counter"), "{type_name}");
-        }
-        other => panic!("expected MissingState, got {other:?}"),
-    }
-    let text = err.to_string();
-    assert!(
-        text.contains("counter") && text.contains("Counter"),
-        "{text}"
-    );
-
-    // Also when the state is not the last argument.
-    let err = App::new()
-        .mount("/", routes![counter_add])
-        .build()
-        .unwrap_err();
-    assert!(
-        matches!(&err, BuildError::MissingState { route, .. } if route.contains("`counter_add`")),
-        "{err:?}"
-    );
-
-    let app = || {
-        App::new()
-            .manage(Counter { value: 7 })
-            .mount("/", routes![counter, counter_add])
-    };
-    assert!(app().build().is_ok());
-    let server = TestApp::start(app());
-    assert_eq!(server.get("/count").text(), "count=7");
-    let res = server.exchange(&request_with_body("POST", "/count", b"1"), false);
-    assert_eq!(res.text(), "count=7+1");
-}
-
-#[test]
 fn multi_method_and_extension_method_routes() {
     let server = TestApp::start(main_app());
     let res = server.get("/both");
@@ -649,86 +570,109 @@ fn multi_method_and_extension_method_routes() {
     assert_eq!(res.header("allow"), Some("OPTIONS, PURGE"));
 }
 
-#[test]
-fn responders_set_status_and_body() {
-    let server = TestApp::start(main_app());
-    let res = server.get("/result/3");
-    assert_eq!((res.status, res.text().as_str()), (200, "n=3"));
-    assert_eq!(
-        res.header("content-type"),
-        Some("text/plain; charset=utf-8")
-    );
+/// Where the banner goes: the serving thread owns one handle, the test reads through another.
+#[derive(Clone, Default)]
+struct SharedOutput(Arc<Mutex<Vec<u8>>>);
 
-    let res = server.get("/result/0");
-    assert_eq!(res.text(), r#"{"error":"n must not be zero"}"#);
-    res.assert_json_error(409, "n must not be zero");
+impl Write for SharedOutput {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
 
-    let res = server.get("/unit");
-    assert_eq!(res.status, 204);
-    assert!(res.body.is_empty());
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
 
-    let res = server.exchange(&request_with_body("POST", "/things", b""), false);
-    assert_eq!((res.status, res.text().as_str()), (201, "x"));
+/// Binds `app`, serves it with `BoundApp::serve_with_banner` into a buffer on its own thread,
+/// checks that `/api/ping` is served, then shuts the server down; returns the address and what
+/// was written.
+fn serve_with_banner(app: App) -> Result<(SocketAddr, String), Box<dyn std::error::Error>> {
+    let bound = app.access_log(false).bind("127.0.0.1:0")?;
+    let addr = bound.local_addr();
+    let handle = bound.shutdown_handle();
+    let output = SharedOutput::default();
+    let mut sink = output.clone();
+    let serving = thread::spawn(move || bound.serve_with_banner(&mut sink));
+    // The banner is written before the server accepts: once a request is answered, it is all
+    // there.
+    let mut c = Client::connect(addr);
+    c.send(&request("GET", "/api/ping"));
+    assert_eq!(c.read_response().text(), "pong");
+    drop(c);
+    let report = handle.shutdown(Duration::from_secs(5));
+    assert_eq!(report.abandoned, 0, "{report:?}");
+    serving
+        .join()
+        .map_err(|_| "the serving thread panicked")??;
+    let written = output
+        .0
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clone();
+    Ok((addr, String::from_utf8(written)?))
+}
 
-    let res = server.exchange(&request_with_body("DELETE", "/things", b""), false);
-    assert_eq!(res.status, 204);
+fn banner_app() -> App {
+    App::new()
+        .mount("/api", routes![ping, both])
+        .mount("/", routes![hello])
 }
 
 #[test]
-fn body_extractors_read_the_body_within_the_limit() {
-    let server = TestApp::start(main_app());
-    let res = server.exchange(
-        &request_with_body("POST", "/echo", "héllo".as_bytes()),
-        false,
+fn the_banner_shows_the_address_and_the_route_table() {
+    let (addr, banner) = serve_with_banner(banner_app()).unwrap();
+    let lines: Vec<&str> = banner.lines().collect();
+    assert_eq!(
+        lines.first(),
+        Some(&format!("listening on http://{addr}").as_str())
     );
-    assert_eq!((res.status, res.text().as_str()), (200, "héllo"));
-    let res = server.exchange(
-        &request_chunked("POST", "/echo", &[b"ab", b"cd", b"e"]),
-        false,
+    // One line per route, in mount order: methods, path (mount prefix included), function and
+    // `file:line` of the route attribute.
+    let here = file!();
+    let table: Vec<Vec<&str>> = lines[1..]
+        .iter()
+        .map(|line| line.split_whitespace().collect())
+        .collect();
+    let expected = [
+        ["GET", "/api/ping", "ping", &format!("({here}:{PING_LINE})")],
+        [
+            "GET,POST",
+            "/api/both",
+            "both",
+            &format!("({here}:{BOTH_LINE})"),
+        ],
+        [
+            "GET",
+            "/hello/:name",
+            "hello",
+            &format!("({here}:{HELLO_LINE})"),
+        ],
+    ];
+    assert_eq!(table, expected, "{banner}");
+    // The columns line up: every path starts at the same column.
+    let path_columns: Vec<Option<usize>> = lines[1..]
+        .iter()
+        .zip(["/api/ping", "/api/both", "/hello/:name"])
+        .map(|(line, path)| line.find(path))
+        .collect();
+    assert!(
+        path_columns
+            .windows(2)
+            .all(|w| w[0].is_some() && w[0] == w[1]),
+        "{banner}"
     );
-    assert_eq!(res.text(), "abcde");
-    // Not UTF-8: a 400 for `String`, fine for `Vec<u8>`.
-    let res = server.exchange(&request_with_body("POST", "/echo", b"\xff\xfe"), false);
-    assert_eq!(res.status, 400);
-    let res = server.exchange(
-        &request_with_body("POST", "/echo-bytes", b"\x00\xff\xfe"),
-        false,
-    );
-    assert_eq!(res.status, 200);
-    assert_eq!(res.body, b"\x00\xff\xfe");
-    assert_eq!(res.header("content-type"), Some("application/octet-stream"));
-
-    let limited = TestApp::start(main_app().limits(Limits::default().with_max_body(10)));
-    let res = limited.exchange(&request_chunked("POST", "/echo", &[b"0123456789"]), false);
-    assert_eq!((res.status, res.text().as_str()), (200, "0123456789"));
-    let res = limited.exchange(
-        &request_chunked("POST", "/echo", &[b"0123456", b"789ab"]),
-        false,
-    );
-    res.assert_json_error(413, "");
-    let res = limited.exchange(
-        &request_chunked("POST", "/echo-bytes", &[b"0123456789ab"]),
-        false,
-    );
-    assert_eq!(res.status, 413);
-    let res = limited.exchange(&request_with_body("POST", "/echo", b"0123456789ab"), false);
-    assert_eq!(res.status, 413);
-    // The server still serves.
-    assert_eq!(limited.get("/plain").text(), "Hello, World!");
 }
 
 #[test]
 fn banner_can_be_turned_off() {
-    let app = App::new().banner(false).mount("/", routes![ping]);
-    assert!(App::new()
-        .banner(false)
-        .mount("/", routes![ping])
-        .build()
-        .is_ok());
-    // `TestApp::start` turns it off too; serving works.
-    let server = TestApp::start(app);
-    assert_ne!(server.addr.port(), 0);
-    assert_eq!(server.get("/ping").text(), "pong");
+    let (addr, banner) = serve_with_banner(banner_app().banner(false)).unwrap();
+    assert_ne!(addr.port(), 0);
+    assert_eq!(banner, "", "nothing is written with the banner off");
 }
 
 #[test]

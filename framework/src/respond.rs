@@ -434,11 +434,6 @@ mod tests {
         assert_eq!(res.status(), StatusCode::CREATED);
         assert_eq!(res.body().len(), Some(4));
     }
-}
-
-#[cfg(test)]
-mod more_tests {
-    use super::*;
 
     #[test]
     fn none_is_a_json_404() {

@@ -1,7 +1,8 @@
 //! Helpers shared by the socket-level tests (`tests/server.rs`, `tests/routing.rs`,
-//! `tests/extract.rs`, `tests/api.rs`): an [`App`] or a bare [`Server`] served on `127.0.0.1:0` in
-//! a thread, and a raw HTTP/1.1 client over `std::net::TcpStream` that parses responses one
-//! after another (so pipelined responses can be told apart) and checks their framing and `Date`.
+//! `tests/extract.rs`, `tests/api.rs`, `tests/middleware.rs`): an [`App`] or a bare [`Server`]
+//! served on `127.0.0.1:0` in a thread, and a raw HTTP/1.1 client over `std::net::TcpStream` that
+//! parses responses one after another (so pipelined responses can be told apart) with the
+//! framework's own parser, [`TestResponse::parse`], and checks their framing and `Date`.
 //!
 //! Every client socket has a read timeout, so a server that hangs fails the test instead of
 //! blocking it forever. Nothing here measures time.
@@ -9,7 +10,12 @@
 // Each `tests/*.rs` file is its own crate and includes this module with `mod support;`; none of
 // them uses every helper, so unused items are expected in each crate.
 #![allow(dead_code)]
+// Test-only code (integration tests are always built with `cfg(test)`): saying so lets the
+// workspace's `clippy.toml` (`allow-unwrap-in-tests`, `allow-expect-in-tests`) cover these helpers,
+// which are not `#[test]` functions themselves.
+#![cfg(test)]
 
+use framework::test::{ParseResponseError, TestResponse};
 use framework::{App, Limits, Request, Response, ResponseBody, Server, ShutdownHandle, StatusCode};
 use std::fmt::Debug;
 use std::io::{self, Read, Write};
@@ -61,6 +67,17 @@ impl TestApp {
         } else {
             c.read_response()
         }
+    }
+
+    /// Sends `request` on a fresh connection, reads until the server closes it and returns every
+    /// response it sent; fails if the server keeps the connection open (the read times out).
+    pub fn exchange_until_close(&self, request: &[u8]) -> Vec<HttpResponse> {
+        let mut c = self.connect();
+        c.send(request);
+        if let Err(e) = c.read_until_close() {
+            panic!("the server did not close the connection cleanly ({e})");
+        }
+        c.remaining_responses()
     }
 
     /// `method target` with a Host and no body, on a fresh connection.
@@ -275,7 +292,8 @@ pub fn single_field<'a>(
     first
 }
 
-/// A parsed response.
+/// A response, as [`TestResponse::parse`] (the framework's parser, the one `TestClient` uses)
+/// read it, with its fields as strings for the assertions here.
 #[derive(Debug)]
 pub struct HttpResponse {
     pub status: u16,
@@ -284,9 +302,56 @@ pub struct HttpResponse {
     pub body: Vec<u8>,
     /// The chunk sizes seen, for a chunked body.
     pub chunks: Option<Vec<usize>>,
+    /// The response as it was on the wire, head included.
+    pub raw: Vec<u8>,
 }
 
 impl HttpResponse {
+    /// `parsed`, after the checks every response of these tests must pass: UTF-8 field values,
+    /// an IMF-fixdate `Date` on every final response, no framing fields on a 1xx or 204, and
+    /// `Connection: close` on a body that the close delimits.
+    fn checked(parsed: &TestResponse, head_request: bool) -> Self {
+        let headers = parsed
+            .headers()
+            .iter()
+            .map(|(name, value)| {
+                let value = std::str::from_utf8(value)
+                    .unwrap_or_else(|_| panic!("a non-UTF-8 {name} in {parsed:?}"));
+                (name.to_owned(), value.to_owned())
+            })
+            .collect();
+        let res = Self {
+            status: parsed.status().as_u16(),
+            reason: parsed.reason().to_owned(),
+            headers,
+            body: parsed.bytes().to_vec(),
+            chunks: parsed.chunk_sizes().map(<[usize]>::to_vec),
+            raw: parsed.raw().to_vec(),
+        };
+        let status = res.status;
+        if status >= 200 {
+            let date = res
+                .header("date")
+                .unwrap_or_else(|| panic!("no Date header in {res:?}"));
+            assert_imf_fixdate(date);
+        }
+        let chunked = res.header("transfer-encoding").is_some();
+        let length = res.header("content-length").is_some();
+        if status == 204 || status < 200 {
+            // RFC 9110 §8.6: no Content-Length (nor chunking) in a 1xx or 204.
+            assert!(
+                !chunked && !length,
+                "a {status} must carry no framing fields: {res:?}"
+            );
+        } else if status != 304 && !head_request && !chunked && !length {
+            assert!(
+                res.closes(),
+                "a close-delimited body needs Connection: close: {res:?}"
+            );
+        }
+        res
+    }
+
     /// The only value of a field (case-insensitive name); fails if it is repeated.
     pub fn header(&self, name: &str) -> Option<&str> {
         single_field(&self.headers, name, self)
@@ -453,6 +518,7 @@ impl Client {
             match self.stream.read(&mut chunk) {
                 Ok(n) => {
                     self.buf.extend_from_slice(&chunk[..n]);
+                    self.eof = n == 0;
                     return n;
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
@@ -472,28 +538,12 @@ impl Client {
         }
     }
 
-    fn take(&mut self, n: usize) -> Vec<u8> {
-        self.buf.drain(..n).collect()
-    }
-
     /// Exactly `n` bytes.
     pub fn read_exact_bytes(&mut self, n: usize, what: &str) -> Vec<u8> {
         while self.buf.len() < n {
             assert!(self.fill(what) > 0, "EOF while waiting for {what}");
         }
-        self.take(n)
-    }
-
-    /// One CRLF-terminated line, without the CRLF.
-    fn read_line(&mut self, what: &str) -> String {
-        loop {
-            if let Some(i) = self.buf.windows(2).position(|w| w == b"\r\n") {
-                let line = self.take(i + 2);
-                return String::from_utf8(line[..i].to_vec())
-                    .unwrap_or_else(|_| panic!("non-UTF-8 line in {what}"));
-            }
-            assert!(self.fill(what) > 0, "EOF in the middle of {what}");
-        }
+        self.buf.drain(..n).collect()
     }
 
     /// The next response (to a request that was not HEAD).
@@ -508,107 +558,37 @@ impl Client {
             .expect("the connection closed instead of answering")
     }
 
-    /// The next response, or `None` if the connection ends cleanly before its first byte.
+    /// The next response, or `None` if the connection ends cleanly before its first byte. It is
+    /// parsed by [`TestResponse::parse_prefix`] as bytes arrive (by [`TestResponse::parse`] once
+    /// the connection has ended), then checked as [`HttpResponse::checked`] says.
     pub fn try_read_response(&mut self, head_request: bool) -> Option<HttpResponse> {
         while self.buf.is_empty() {
             if self.fill("a response") == 0 {
                 return None;
             }
         }
-        let status_line = self.read_line("the status line");
-        let mut parts = status_line.splitn(3, ' ');
-        assert_eq!(
-            parts.next(),
-            Some("HTTP/1.1"),
-            "bad status line {status_line:?}"
-        );
-        let code = parts.next().unwrap_or_default();
-        assert!(
-            code.len() == 3 && code.bytes().all(|b| b.is_ascii_digit()),
-            "bad status code in {status_line:?}"
-        );
-        let status: u16 = code.parse().unwrap();
-        let reason = parts.next().unwrap_or_default().to_owned();
-        let mut headers = Vec::new();
         loop {
-            let line = self.read_line("the header section");
-            if line.is_empty() {
-                break;
-            }
-            let (name, value) = line
-                .split_once(':')
-                .unwrap_or_else(|| panic!("bad header line {line:?}"));
-            assert!(
-                !name.is_empty() && !name.contains([' ', '\t']),
-                "bad header name in {line:?}"
-            );
-            headers.push((name.to_owned(), value.trim().to_owned()));
-        }
-        let mut res = HttpResponse {
-            status,
-            reason,
-            headers,
-            body: Vec::new(),
-            chunks: None,
-        };
-        if status >= 200 {
-            let date = res
-                .header("date")
-                .unwrap_or_else(|| panic!("no Date header in {res:?}"));
-            assert_imf_fixdate(date);
-        }
-        let chunked = res
-            .header("transfer-encoding")
-            .is_some_and(|v| v.eq_ignore_ascii_case("chunked"));
-        let length = res
-            .header("content-length")
-            .map(|v| v.parse::<usize>().expect("a numeric Content-Length"));
-        assert!(
-            !(chunked && length.is_some()),
-            "both Content-Length and Transfer-Encoding in {res:?}"
-        );
-        if status == 204 || status == 304 || status < 200 {
-            // RFC 9110 §8.6: no Content-Length (nor chunking) in a 1xx or 204.
-            if status != 304 {
-                assert!(
-                    !chunked && length.is_none(),
-                    "a {status} must carry no framing fields: {res:?}"
-                );
-            }
-            return Some(res);
-        }
-        if head_request {
-            return Some(res);
-        }
-        if chunked {
-            let mut sizes = Vec::new();
-            loop {
-                let line = self.read_line("a chunk-size line");
-                let hex = line.split(';').next().unwrap_or_default();
-                let size = usize::from_str_radix(hex, 16)
-                    .unwrap_or_else(|_| panic!("bad chunk-size line {line:?}"));
-                if size == 0 {
-                    break;
+            let parsed = if self.eof {
+                TestResponse::parse(&self.buf, head_request)
+            } else {
+                TestResponse::parse_prefix(&self.buf, head_request)
+            };
+            match parsed {
+                Ok(res) => {
+                    self.buf.drain(..res.raw().len());
+                    return Some(HttpResponse::checked(&res, head_request));
                 }
-                sizes.push(size);
-                let data = self.read_exact_bytes(size, "chunk data");
-                res.body.extend_from_slice(&data);
-                let crlf = self.read_exact_bytes(2, "the CRLF after chunk data");
-                assert_eq!(crlf, b"\r\n");
+                Err(ParseResponseError::Incomplete) => {
+                    assert!(
+                        !self.eof,
+                        "EOF in the middle of a response: {:?}",
+                        String::from_utf8_lossy(&self.buf)
+                    );
+                    self.fill("the rest of a response");
+                }
+                Err(e) => panic!("{e}: {:?}", String::from_utf8_lossy(&self.buf)),
             }
-            while !self.read_line("the trailer section").is_empty() {}
-            res.chunks = Some(sizes);
-        } else if let Some(n) = length {
-            res.body = self.read_exact_bytes(n, "the response body");
-        } else {
-            assert!(
-                res.closes(),
-                "a close-delimited body needs Connection: close: {res:?}"
-            );
-            while self.fill("a close-delimited body") > 0 {}
-            res.body = std::mem::take(&mut self.buf);
         }
-        Some(res)
     }
 
     /// Asserts that the server closes the connection without sending anything more.
@@ -641,6 +621,11 @@ impl Client {
         };
         self.eof = true;
         result
+    }
+
+    /// After [`Client::read_until_close`]: every response left in the buffer, in order.
+    pub fn remaining_responses(&mut self) -> Vec<HttpResponse> {
+        std::iter::from_fn(|| self.try_read_response(false)).collect()
     }
 
     /// Asserts that nothing arrives during `window` (the server is holding this client).

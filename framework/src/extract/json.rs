@@ -2,11 +2,10 @@
 
 use super::{FromRequest, RequestContext};
 use crate::error::Error;
-use crate::http::{BodyError, Request, Response, StatusCode};
+use crate::http::{Request, Response, StatusCode};
 use crate::respond::IntoResponse;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use std::fmt;
 
 /// A JSON body. As an argument (the last one: it reads the body) it accepts `application/json`
 /// and `application/*+json`, matched case-insensitively, parameters such as `charset` allowed,
@@ -48,23 +47,26 @@ use std::fmt;
 /// assert!(res.text().contains("missing field `name` at line 1 column 13"));
 /// # Ok::<(), framework::BuildError>(())
 /// ```
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Json<T>(pub T);
-
-/// Why a [`Json`] argument could not be extracted. By default it becomes the response (a JSON
-/// error with [`JsonRejection::status`]); take `Result<Json<T>, JsonRejection>` to answer it
-/// yourself:
+///
+/// # Rejections
+///
+/// A `Json<T>` argument that cannot be extracted is rejected with an [`Error`], as every
+/// extractor's is (one style for all: no per-extractor rejection types): `415` when the
+/// Content-Type is missing or not JSON, `400` for malformed JSON or bytes after the value, `422` for
+/// well-formed JSON of the wrong shape, and the body's own status when it cannot be read. Take
+/// `Result<Json<T>, Error>` to answer it yourself:
 ///
 /// ```
-/// use framework::{post, routes, test::TestClient, App, Json, StatusCode};
-/// use framework::extract::JsonRejection;
+/// use framework::{post, routes, test::TestClient, App, Error, Json, StatusCode};
 ///
 /// #[post("/echo")]
-/// fn echo(body: Result<Json<serde_json::Value>, JsonRejection>) -> (StatusCode, String) {
+/// fn echo(body: Result<Json<serde_json::Value>, Error>) -> (StatusCode, String) {
 ///     match body {
 ///         Ok(Json(value)) => (StatusCode::OK, value.to_string()),
-///         Err(JsonRejection::ContentType) => (StatusCode::OK, "send JSON, please".into()),
-///         Err(other) => (other.status(), format!("bad JSON: {other}")),
+///         Err(e) if e.status() == StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+///             (StatusCode::OK, "send JSON, please".into())
+///         }
+///         Err(e) => (e.status(), format!("bad JSON: {}", e.message())),
 ///     }
 /// }
 ///
@@ -75,58 +77,8 @@ pub struct Json<T>(pub T);
 /// assert!(res.text().starts_with("bad JSON: malformed JSON: EOF while parsing"));
 /// # Ok::<(), framework::BuildError>(())
 /// ```
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum JsonRejection {
-    /// The Content-Type is missing or not JSON (415).
-    ContentType,
-    /// The body is not well-formed JSON, or has bytes after the value (400).
-    Syntax(serde_json::Error),
-    /// Well-formed JSON that does not fit the expected type (422).
-    Shape(serde_json::Error),
-    /// The body could not be read (see [`BodyError::status`]).
-    Body(BodyError),
-}
-
-impl JsonRejection {
-    /// The status of the response.
-    #[must_use]
-    pub fn status(&self) -> StatusCode {
-        match self {
-            Self::ContentType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::Syntax(_) => StatusCode::BAD_REQUEST,
-            Self::Shape(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::Body(e) => e.status(),
-        }
-    }
-}
-
-impl fmt::Display for JsonRejection {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::ContentType => {
-                f.write_str("expected a JSON body: Content-Type must be application/json")
-            }
-            Self::Syntax(e) => write!(f, "malformed JSON: {e}"),
-            Self::Shape(e) => write!(f, "invalid JSON body: {e}"),
-            Self::Body(e) => e.fmt(f),
-        }
-    }
-}
-
-impl std::error::Error for JsonRejection {}
-
-impl From<JsonRejection> for Error {
-    fn from(r: JsonRejection) -> Self {
-        Self::new(r.status(), r.to_string())
-    }
-}
-
-impl IntoResponse for JsonRejection {
-    fn into_response(self) -> Response {
-        Error::from(self).into_response()
-    }
-}
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Json<T>(pub T);
 
 /// Whether a Content-Type names JSON: `application/json` or `application/<anything>+json`.
 pub(crate) fn is_json(content_type: &str) -> bool {
@@ -138,10 +90,21 @@ pub(crate) fn is_json(content_type: &str) -> bool {
     }
 }
 
-fn classify(e: serde_json::Error) -> JsonRejection {
+/// `415`: the Content-Type is missing or not JSON.
+fn not_json() -> Error {
+    Error::new(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "expected a JSON body: Content-Type must be application/json",
+    )
+}
+
+/// `400` for malformed JSON, `422` for well-formed JSON of the wrong shape.
+fn classify(e: serde_json::Error) -> Error {
     match e.classify() {
-        serde_json::error::Category::Data => JsonRejection::Shape(e),
-        _ => JsonRejection::Syntax(e),
+        serde_json::error::Category::Data => {
+            Error::unprocessable(format!("invalid JSON body: {e}"))
+        }
+        _ => Error::bad_request(format!("malformed JSON: {e}")),
     }
 }
 
@@ -149,8 +112,8 @@ impl<T> Json<T> {
     /// Deserializes JSON bytes, classifying errors as the extractor does (400 vs 422).
     ///
     /// # Errors
-    /// [`JsonRejection::Syntax`] or [`JsonRejection::Shape`].
-    pub fn from_bytes(bytes: &[u8]) -> Result<Self, JsonRejection>
+    /// `400` (malformed) or `422` (wrong shape), as [`Error`].
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, Error>
     where
         T: DeserializeOwned,
     {
@@ -162,13 +125,16 @@ impl<T> Json<T> {
 }
 
 impl<T: DeserializeOwned> FromRequest for Json<T> {
-    type Rejection = JsonRejection;
+    type Rejection = Error;
 
-    fn from_request(req: &mut Request, _cx: &RequestContext<'_>) -> Result<Self, JsonRejection> {
+    fn from_request(req: &mut Request, _cx: &RequestContext<'_>) -> Result<Self, Error> {
         if !req.headers().get("content-type").is_some_and(is_json) {
-            return Err(JsonRejection::ContentType);
+            return Err(not_json());
         }
-        let bytes = req.body_mut().bytes().map_err(JsonRejection::Body)?;
+        let bytes = req
+            .body_mut()
+            .bytes()
+            .map_err(|e| Error::new(e.status(), e.to_string()))?;
         Self::from_bytes(&bytes)
     }
 }
@@ -226,7 +192,7 @@ mod tests {
         ] {
             let r = Json::<User>::from_bytes(body);
             assert!(
-                matches!(r, Err(JsonRejection::Syntax(_))),
+                matches!(&r, Err(e) if e.status() == StatusCode::BAD_REQUEST),
                 "{:?}",
                 String::from_utf8_lossy(body)
             );
@@ -237,7 +203,7 @@ mod tests {
     fn wrong_shape_is_a_shape_error_naming_the_field() {
         let r = Json::<User>::from_bytes(br#"{"name":"a"}"#);
         assert!(
-            matches!(&r, Err(JsonRejection::Shape(e)) if e.to_string().contains("missing field `age`"))
+            matches!(&r, Err(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY && e.message().contains("missing field `age`"))
         );
         let r = Json::<User>::from_bytes(br#"{"name":"a","age":300}"#);
         assert_eq!(
@@ -250,7 +216,7 @@ mod tests {
     fn deep_nesting_is_refused_not_recursed() {
         let deep = "[".repeat(100_000);
         let r = Json::<serde_json::Value>::from_bytes(deep.as_bytes());
-        assert!(matches!(r, Err(JsonRejection::Syntax(_))));
+        assert!(matches!(&r, Err(e) if e.status() == StatusCode::BAD_REQUEST));
     }
 
     #[test]
@@ -264,11 +230,6 @@ mod tests {
             })
         );
     }
-}
-
-#[cfg(test)]
-mod stack_tests {
-    use super::*;
 
     /// The deepest nesting serde_json reaches (127 levels accepted, the 128th refused), of arrays
     /// and of objects, must fit in half a connection thread's default stack, in debug builds too:
@@ -293,7 +254,7 @@ mod stack_tests {
                     .map(
                         |body| match Json::<serde_json::Value>::from_bytes(body.as_bytes()) {
                             Ok(_) => "ok",
-                            Err(JsonRejection::Syntax(_)) => "syntax",
+                            Err(e) if e.status() == StatusCode::BAD_REQUEST => "syntax",
                             Err(_) => "other",
                         },
                     )

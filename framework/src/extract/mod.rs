@@ -25,7 +25,7 @@ pub use context::{RequestContext, Requirements, RouteMeta, Routing};
 pub use extension::Extension;
 pub use form::Form;
 pub use headers::{names, Cookies, Header, HeaderName, Headers};
-pub use json::{Json, JsonRejection};
+pub use json::Json;
 pub use parts::{RemoteAddr, Uri};
 pub use path::path_param;
 pub use path::{FromParam, InvalidParam};
