@@ -1,5 +1,5 @@
-//! End-to-end tests of the example REST API (`examples/rest_api.rs`) against its contract
-//! (`shared/example-api.md`).
+//! End-to-end tests of the example REST API (`examples/rest_api.rs`) against its contract: the
+//! status codes, fields and bodies of every route, as the rows below state them.
 //!
 //! Each test serves a fresh `rest_api::app()` (so a fresh, empty store) on `127.0.0.1:0`:
 //! - every contract row is checked through a real HTTP client (`ureq`, configured so that 4xx and
