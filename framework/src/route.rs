@@ -120,6 +120,11 @@ impl Route {
         self.meta.location()
     }
 
+    /// `` `name` (file:line) ``, as start-up errors name a route.
+    pub(crate) fn describe(&self) -> String {
+        format!("`{}` ({})", self.meta.name, self.location())
+    }
+
     /// Its description, as middleware sees it in [`RequestContext::route`].
     #[must_use]
     pub fn meta(&self) -> &RouteMeta {

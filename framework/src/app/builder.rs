@@ -179,7 +179,7 @@ impl App {
                 needs.state.iter().find(|(id, _)| !self.state.contains(*id))
             {
                 return Err(BuildError::MissingState {
-                    route: describe(route),
+                    route: route.describe(),
                     type_name,
                 });
             }
@@ -190,16 +190,16 @@ impl App {
                         let first = routes
                             .iter()
                             .find(|r| r.meta.path == with && r.meta.methods.contains(method))
-                            .map_or_else(|| with.clone(), |r| format!("{with} {}", describe(r)));
+                            .map_or_else(|| with.clone(), |r| format!("{with} {}", r.describe()));
                         return Err(BuildError::Conflict {
                             method: method.to_string(),
                             first,
-                            second: format!("{} {}", route.meta.path, describe(route)),
+                            second: format!("{} {}", route.meta.path, route.describe()),
                         });
                     }
                     Err(InsertError::Pattern(e)) => {
                         return Err(BuildError::InvalidPath {
-                            route: describe(route),
+                            route: route.describe(),
                             path: route.meta.path.clone(),
                             reason: e.to_string(),
                         })
@@ -239,11 +239,6 @@ impl App {
     pub fn run(self, addr: impl ToSocketAddrs) -> Result<(), RunError> {
         self.bind(addr)?.serve()
     }
-}
-
-/// `` `name` (file:line) `` of a route, for build errors.
-fn describe(r: &Route) -> String {
-    format!("`{}` ({})", r.meta.name, r.location())
 }
 
 /// Runs every middleware's own configuration check, each shared layer once.

@@ -3,6 +3,7 @@
 use super::BuildError;
 use crate::middleware::{Layer, Middleware};
 use crate::route::Route;
+use crate::router::pattern::Segment;
 use std::sync::Arc;
 
 /// Routes mounted under one prefix with middleware of their own: the unit a guard, a rate limit
@@ -91,11 +92,11 @@ impl Scope {
         let bad_segment = trimmed
             .split('/')
             .skip(1)
-            .find(|s| s.is_empty() || s.starts_with([':', '*']));
+            .find(|s| s.is_empty() || !matches!(Segment::parse(s), Segment::Static(_)));
         if let (None, Some(segment), Some(route)) = (&self.bad_prefix, bad_segment, routes.first())
         {
             self.bad_prefix = Some(BuildError::InvalidPath {
-                route: format!("`{}` ({})", route.meta.name, route.location()),
+                route: route.describe(),
                 path: join(&prefix, &route.meta.path),
                 reason: format!(
                     "the mount prefix `{prefix}` has the segment `{segment}`: a mount prefix is static segments only"

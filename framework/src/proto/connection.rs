@@ -1,8 +1,8 @@
 //! One connection's protocol, as a state machine with no sockets, threads or clocks (sans-I/O):
 //! bytes go in with [`Connection::read_buf`] / [`Connection::received`], requests come out of
 //! [`Connection::poll`], responses go in with [`Connection::respond`], and the bytes to send wait
-//! in [`Connection::output`]. The caller supplies the current `Date` value (an IMF-fixdate, see
-//! `server/date.rs`) with every call that may write a response. The thread-per-connection driver
+//! in [`Connection::output`]. The caller supplies the clock: a function that answers the current
+//! `Date` value (an IMF-fixdate, see `server/date.rs`), called only when a response is written. The thread-per-connection driver
 //! (`server/driver.rs`), the in-process test client and the tests that split requests at every
 //! byte all run this same code.
 //!
@@ -109,6 +109,8 @@ enum State {
 /// The protocol state of one connection.
 pub(crate) struct Connection {
     limits: ParseLimits,
+    /// The current `Date` value, asked for whenever a response is written.
+    clock: fn() -> [u8; 29],
     buf: Vec<u8>,
     start: usize,
     end: usize,
@@ -121,9 +123,10 @@ pub(crate) struct Connection {
 }
 
 impl Connection {
-    pub(crate) fn new(limits: ParseLimits) -> Self {
+    pub(crate) fn new(limits: ParseLimits, clock: fn() -> [u8; 29]) -> Self {
         Self {
             limits,
+            clock,
             buf: Vec::new(),
             start: 0,
             end: 0,
@@ -186,12 +189,7 @@ impl Connection {
     }
 
     /// Advances the state machine. A request is written into `req`, reusing its allocations.
-    pub(crate) fn poll(
-        &mut self,
-        req: &mut Request,
-        remote: Option<SocketAddr>,
-        date: &[u8; 29],
-    ) -> Event {
+    pub(crate) fn poll(&mut self, req: &mut Request, remote: Option<SocketAddr>) -> Event {
         loop {
             match &mut self.state {
                 State::Close => return Event::Close,
@@ -214,17 +212,12 @@ impl Connection {
                         Err(_) => self.state = State::Close,
                     }
                 }
-                State::Head => return self.poll_head(req, remote, date),
+                State::Head => return self.poll_head(req, remote),
             }
         }
     }
 
-    fn poll_head(
-        &mut self,
-        req: &mut Request,
-        remote: Option<SocketAddr>,
-        date: &[u8; 29],
-    ) -> Event {
+    fn poll_head(&mut self, req: &mut Request, remote: Option<SocketAddr>) -> Event {
         if self.start == self.end {
             self.parser.reset();
             return if self.eof || self.stopping {
@@ -239,7 +232,7 @@ impl Connection {
         }
         let bytes = &self.buf[self.start..self.end];
         let len = match self.parser.parse(bytes, &self.limits) {
-            Err(e) => return self.refuse(e, Version::Http11, date),
+            Err(e) => return self.refuse(e, Version::Http11),
             Ok(Status::Partial) if self.eof => {
                 // The client gave up half-way through a head: nothing to answer.
                 self.state = State::Close;
@@ -253,7 +246,7 @@ impl Connection {
             Ok(framing) => framing,
             Err(e) => {
                 let version = head.version();
-                return self.refuse(e, version, date);
+                return self.refuse(e, version);
             }
         };
         req.fill_from(&head, remote);
@@ -264,7 +257,7 @@ impl Connection {
             BodyLength::None | BodyLength::Length(0) => (BodyState::Done, RequestBody::Empty),
             // RFC 9110 §15.5.14: refuse before reading a body that is declared too large.
             BodyLength::Length(n) if n > self.limits.max_body => {
-                return self.refuse(ParseError::BodyTooLarge, version, date);
+                return self.refuse(ParseError::BodyTooLarge, version);
             }
             BodyLength::Length(n) => match usize::try_from(n) {
                 Ok(n) if n <= self.end - self.start => {
@@ -296,13 +289,13 @@ impl Connection {
     }
 
     /// Answers a request that cannot be served with its error status, and closes.
-    fn refuse(&mut self, e: ParseError, version: Version, date: &[u8; 29]) -> Event {
+    fn refuse(&mut self, e: ParseError, version: Version) -> Event {
         let res = json_error(e.status(), e.message());
         let ex = Exchange {
             version,
             head_request: false,
             keep_alive: false,
-            date,
+            date: &(self.clock)(),
         };
         let _ = write::response(&mut self.out, res, &ex);
         self.state = State::Close;
@@ -374,7 +367,7 @@ impl Connection {
 
     /// Serializes the response to the dispatched request. A streaming body comes back as a
     /// [`StreamedBody`] for the driver to write through [`Connection::stream_chunk`].
-    pub(crate) fn respond(&mut self, res: Response, date: &[u8; 29]) -> StreamedBody {
+    pub(crate) fn respond(&mut self, res: Response) -> StreamedBody {
         let state = std::mem::replace(&mut self.state, State::Close);
         let State::Dispatched {
             body,
@@ -402,7 +395,7 @@ impl Connection {
             version,
             head_request,
             keep_alive: keep,
-            date,
+            date: &(self.clock)(),
         };
         let (tail, keep) = write::response(&mut self.out, res, &ex);
         self.state = match (keep, body) {
@@ -433,7 +426,7 @@ impl Connection {
     }
 
     /// The driver's read timed out while waiting for `wait`.
-    pub(crate) fn timed_out(&mut self, wait: Wait, date: &[u8; 29]) {
+    pub(crate) fn timed_out(&mut self, wait: Wait) {
         match wait {
             Wait::Head if self.has_partial_head() => {
                 let res = json_error(
@@ -444,7 +437,7 @@ impl Connection {
                     version: Version::Http11,
                     head_request: false,
                     keep_alive: false,
-                    date,
+                    date: &(self.clock)(),
                 };
                 let _ = write::response(&mut self.out, res, &ex);
                 self.state = State::Close;
@@ -496,7 +489,10 @@ mod tests {
     use super::*;
     use std::collections::VecDeque;
 
-    const DATE: &[u8; 29] = b"Wed, 25 Nov 2026 00:00:00 GMT";
+    /// A clock that stands still.
+    fn clock() -> [u8; 29] {
+        *b"Wed, 25 Nov 2026 00:00:00 GMT"
+    }
 
     /// What a test handler does with a request body.
     #[derive(Clone, Copy, PartialEq, Eq)]
@@ -508,7 +504,7 @@ mod tests {
     /// Drives a connection over `chunks` (delivered one per read, then EOF) the way the socket
     /// driver does, with a handler that answers `METHOD TARGET BODY`. Returns every byte sent.
     fn drive_with(chunks: &[&[u8]], body_use: BodyUse, limits: ParseLimits) -> Vec<u8> {
-        let mut conn = Connection::new(limits);
+        let mut conn = Connection::new(limits, clock);
         let mut req = Request::default();
         let mut input: VecDeque<u8> = VecDeque::new();
         // An empty read means EOF to a connection, so empty chunks are not delivered.
@@ -533,7 +529,7 @@ mod tests {
             conn.received(n);
         };
         for _ in 0..100_000 {
-            match conn.poll(&mut req, None, DATE) {
+            match conn.poll(&mut req, None) {
                 Event::NeedData(_) => feed(&mut conn, &mut sent),
                 Event::Close => {
                     sent.extend_from_slice(conn.output());
@@ -564,7 +560,7 @@ mod tests {
                         req.target(),
                         String::from_utf8_lossy(&data)
                     );
-                    let tail = conn.respond(Response::text(text), DATE);
+                    let tail = conn.respond(Response::text(text));
                     assert!(matches!(tail, StreamedBody::Done));
                 }
             }
@@ -742,70 +738,70 @@ GET /e HTTP/1.0\r\n\r\n";
 
     #[test]
     fn a_timeout_mid_head_is_a_408_and_silent_or_idle_timeouts_close_quietly() {
-        let mut conn = Connection::new(ParseLimits::default());
+        let mut conn = Connection::new(ParseLimits::default(), clock);
         let buf = conn.read_buf();
         buf[..3].copy_from_slice(b"GET");
         conn.received(3);
         let mut req = Request::default();
         assert!(matches!(
-            conn.poll(&mut req, None, DATE),
+            conn.poll(&mut req, None),
             Event::NeedData(Wait::Head)
         ));
-        conn.timed_out(Wait::Head, DATE);
-        assert!(matches!(conn.poll(&mut req, None, DATE), Event::Close));
+        conn.timed_out(Wait::Head);
+        assert!(matches!(conn.poll(&mut req, None), Event::Close));
         assert!(conn
             .output()
             .starts_with(b"HTTP/1.1 408 Request Timeout\r\n"));
 
-        let mut silent = Connection::new(ParseLimits::default());
+        let mut silent = Connection::new(ParseLimits::default(), clock);
         assert!(matches!(
-            silent.poll(&mut req, None, DATE),
+            silent.poll(&mut req, None),
             Event::NeedData(Wait::Head)
         ));
-        silent.timed_out(Wait::Head, DATE);
-        assert!(matches!(silent.poll(&mut req, None, DATE), Event::Close));
+        silent.timed_out(Wait::Head);
+        assert!(matches!(silent.poll(&mut req, None), Event::Close));
         assert!(silent.output().is_empty());
 
-        let mut idle = Connection::new(ParseLimits::default());
+        let mut idle = Connection::new(ParseLimits::default(), clock);
         let raw = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n";
         idle.read_buf()[..raw.len()].copy_from_slice(raw);
         idle.received(raw.len());
-        assert!(matches!(idle.poll(&mut req, None, DATE), Event::Request(_)));
-        let _ = idle.respond(Response::text("x"), DATE);
+        assert!(matches!(idle.poll(&mut req, None), Event::Request(_)));
+        let _ = idle.respond(Response::text("x"));
         let sent = idle.output().len();
         idle.consumed_output(sent);
         assert!(matches!(
-            idle.poll(&mut req, None, DATE),
+            idle.poll(&mut req, None),
             Event::NeedData(Wait::Idle)
         ));
-        idle.timed_out(Wait::Idle, DATE);
-        assert!(matches!(idle.poll(&mut req, None, DATE), Event::Close));
+        idle.timed_out(Wait::Idle);
+        assert!(matches!(idle.poll(&mut req, None), Event::Close));
         assert!(idle.output().is_empty());
     }
 
     #[test]
     fn stopping_answers_the_request_in_progress_with_close() {
-        let mut conn = Connection::new(ParseLimits::default());
+        let mut conn = Connection::new(ParseLimits::default(), clock);
         let raw = b"GET / HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\n";
         conn.read_buf()[..raw.len()].copy_from_slice(raw);
         conn.received(raw.len());
         let mut req = Request::default();
-        assert!(matches!(conn.poll(&mut req, None, DATE), Event::Request(_)));
+        assert!(matches!(conn.poll(&mut req, None), Event::Request(_)));
         conn.stop();
-        let _ = conn.respond(Response::text("x"), DATE);
+        let _ = conn.respond(Response::text("x"));
         assert!(conn.output().ends_with(b"Connection: close\r\n\r\nx"));
-        assert!(matches!(conn.poll(&mut req, None, DATE), Event::Close));
+        assert!(matches!(conn.poll(&mut req, None), Event::Close));
     }
 
     #[test]
     fn a_body_read_for_an_old_request_is_detached() {
-        let mut conn = Connection::new(ParseLimits::default());
+        let mut conn = Connection::new(ParseLimits::default(), clock);
         let raw = b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\n";
         conn.read_buf()[..raw.len()].copy_from_slice(raw);
         conn.received(raw.len());
         let mut req = Request::default();
         assert!(matches!(
-            conn.poll(&mut req, None, DATE),
+            conn.poll(&mut req, None),
             Event::Request(RequestBody::Stream)
         ));
         let stale = conn.seq() - 1;

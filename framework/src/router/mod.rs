@@ -331,10 +331,8 @@ impl<T> Router<T> {
         let segs = segments(pattern)?;
         let names = segs
             .iter()
-            .filter_map(|s| match s {
-                Segment::Param(n) | Segment::CatchAll(n) => Some(Box::from(*n)),
-                Segment::Static(_) => None,
-            })
+            .filter_map(Segment::name)
+            .map(Box::from)
             .collect();
         let mut node = &mut self.root;
         let mut endpoint = None;

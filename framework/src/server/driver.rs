@@ -109,7 +109,7 @@ impl<T: Transport> SharedConnection<T> {
             Wait::Body => self.limits.body_timeout,
         };
         if timeout.is_zero() {
-            self.conn.timed_out(wait, &date::now());
+            self.conn.timed_out(wait);
             return Ok(());
         }
         self.set_timeout(timeout)?;
@@ -126,7 +126,7 @@ impl<T: Transport> SharedConnection<T> {
                         io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
                     ) =>
                 {
-                    self.conn.timed_out(wait, &date::now());
+                    self.conn.timed_out(wait);
                     return Ok(());
                 }
                 Err(e) => return Err(e),
@@ -198,7 +198,7 @@ pub(crate) fn serve<T: Transport>(
     stopping: &AtomicBool,
 ) {
     let io = Arc::new(Mutex::new(SharedConnection {
-        conn: Connection::new(limits.parse),
+        conn: Connection::new(limits.parse, date::now),
         stream,
         limits,
         timeout: None,
@@ -211,7 +211,7 @@ pub(crate) fn serve<T: Transport>(
         if stopping.load(Ordering::Relaxed) {
             guard.conn.stop();
         }
-        match guard.conn.poll(&mut req, remote, &date::now()) {
+        match guard.conn.poll(&mut req, remote) {
             Event::NeedData(wait) => {
                 busy.store(false, Ordering::Release);
                 if guard.flush().is_err() || guard.fill(wait).is_err() {
@@ -244,7 +244,7 @@ pub(crate) fn serve<T: Transport>(
                 if stopping.load(Ordering::Relaxed) {
                     guard.conn.stop();
                 }
-                let tail = guard.conn.respond(res, &date::now());
+                let tail = guard.conn.respond(res);
                 if !write_streamed_body(&mut guard, tail) {
                     return;
                 }

@@ -84,28 +84,28 @@ impl Limits {
     /// Sets [`ParseLimits::max_target`] (in [`Limits::parse`]).
     #[must_use]
     pub const fn with_max_target(mut self, bytes: usize) -> Self {
-        self.parse.max_target = bytes;
+        self.parse = self.parse.with_max_target(bytes);
         self
     }
 
     /// Sets [`ParseLimits::max_head`] (in [`Limits::parse`]).
     #[must_use]
     pub const fn with_max_head(mut self, bytes: usize) -> Self {
-        self.parse.max_head = bytes;
+        self.parse = self.parse.with_max_head(bytes);
         self
     }
 
     /// Sets [`ParseLimits::max_fields`] (in [`Limits::parse`]).
     #[must_use]
     pub const fn with_max_fields(mut self, fields: usize) -> Self {
-        self.parse.max_fields = fields;
+        self.parse = self.parse.with_max_fields(fields);
         self
     }
 
     /// Sets [`ParseLimits::max_body`] (in [`Limits::parse`]).
     #[must_use]
     pub const fn with_max_body(mut self, bytes: u64) -> Self {
-        self.parse.max_body = bytes;
+        self.parse = self.parse.with_max_body(bytes);
         self
     }
 
