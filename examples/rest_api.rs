@@ -10,6 +10,7 @@ use framework::{delete, get, post, put, routes, App, Error, Response, State, Sta
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::RwLock;
+use std::time::Duration;
 
 /// A stored user.
 #[derive(Clone, Serialize)]
@@ -182,6 +183,28 @@ fn remove(id: u64, store: State<Store>) -> Result<StatusCode, Error> {
     }
 }
 
+/// The longest sleep `GET /sleep/:ms` agrees to, in milliseconds.
+const MAX_SLEEP_MS: u64 = 10_000;
+
+#[derive(Serialize)]
+struct Slept {
+    slept_ms: u64,
+}
+
+/// A slow handler for load tests, outside the contract's table: blocks its thread for `ms`
+/// milliseconds, then answers `{"slept_ms": ms}`. More than 10 000 ms is a 400, as is an `ms`
+/// that is not a `u64`.
+#[get("/sleep/:ms")]
+fn sleep(ms: u64) -> Result<Json<Slept>, Error> {
+    if ms > MAX_SLEEP_MS {
+        return Err(Error::bad_request(format!(
+            "ms must be at most {MAX_SLEEP_MS}"
+        )));
+    }
+    std::thread::sleep(Duration::from_millis(ms));
+    Ok(Json(Slept { slept_ms: ms }))
+}
+
 /// The app, shared by `main` and the tests.
 pub(crate) fn app() -> App {
     App::new().manage(Store::default()).mount(
@@ -196,7 +219,8 @@ pub(crate) fn app() -> App {
             create_from_form,
             show,
             replace,
-            remove
+            remove,
+            sleep
         ],
     )
 }
@@ -260,6 +284,39 @@ mod tests {
         assert_eq!(ids("/users?name=y")?, [3]);
         let res = client.get("/users?limit=x").send();
         assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+        Ok(())
+    }
+
+    #[test]
+    fn sleep_answers_how_long_it_slept() -> TestResult {
+        let client = TestClient::new(app())?;
+        let res = client.get("/sleep/0").send();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(res.header("content-type"), Some("application/json"));
+        assert_eq!(res.text(), r#"{"slept_ms":0}"#);
+
+        let res = client.get("/sleep/5").send();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(res.json::<Value>()?, json!({"slept_ms": 5}));
+        Ok(())
+    }
+
+    #[test]
+    fn sleep_over_ten_seconds_or_not_a_number_is_400() -> TestResult {
+        let client = TestClient::new(app())?;
+        for target in ["/sleep/10001", "/sleep/abc", "/sleep/-1"] {
+            let res = client.get(target).send();
+            assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{target}");
+            assert_eq!(
+                res.header("content-type"),
+                Some("application/json"),
+                "{target}"
+            );
+            let body = res.json::<Value>()?;
+            assert!(body["error"].is_string(), "{target}: {body}");
+        }
+        let res = client.get("/sleep/10001").send();
+        assert_eq!(res.text(), r#"{"error":"ms must be at most 10000"}"#);
         Ok(())
     }
 }

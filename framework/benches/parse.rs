@@ -12,7 +12,8 @@
 //!
 //! Environment: `PARSE_BENCH_ITERS` (iterations per batch, default 200000) and
 //! `PARSE_BENCH_BATCHES` (default 15), e.g. `PARSE_BENCH_ITERS=2000 PARSE_BENCH_BATCHES=1` to run
-//! the binary under callgrind.
+//! the binary under callgrind; `PARSE_BENCH_CASE` (`small` or `large`) runs only that case, so that
+//! a profile holds one request's costs (the summary line of the case not run is left out).
 //!
 //! The output ends with two lines for scripts:
 //! ```text
@@ -144,8 +145,13 @@ fn bench(name: &str, raw: &[u8], iters: u32, batches: u32) -> (f64, f64) {
 
 fn main() {
     let (iters, batches) = settings();
-    let (small_ours, small_theirs) = bench("small", SMALL, iters, batches);
-    let (large_ours, large_theirs) = bench("large", LARGE, iters, batches);
-    println!("parse small: framework {small_ours:.1} ns, httparse {small_theirs:.1} ns");
-    println!("parse large: framework {large_ours:.1} ns, httparse {large_theirs:.1} ns");
+    let only = std::env::var("PARSE_BENCH_CASE").ok();
+    let results: Vec<_> = [("small", SMALL), ("large", LARGE)]
+        .into_iter()
+        .filter(|(name, _)| only.as_deref().is_none_or(|only| only == *name))
+        .map(|(name, raw)| (name, bench(name, raw, iters, batches)))
+        .collect();
+    for (name, (ours, theirs)) in results {
+        println!("parse {name}: framework {ours:.1} ns, httparse {theirs:.1} ns");
+    }
 }

@@ -167,6 +167,45 @@ impl Connection {
         self.end = (self.end + n).min(self.buf.len());
     }
 
+    /// Between requests, with nothing buffered, gives up the read and write buffers, so that an
+    /// idle connection holds none (a readiness-based driver lends them to the next connection).
+    /// `None` while any byte is buffered or a request is in progress.
+    pub(crate) fn take_idle_buffers(&mut self) -> Option<(Vec<u8>, Vec<u8>)> {
+        if !matches!(self.state, State::Head) || self.start != self.end || !self.out.is_empty() {
+            return None;
+        }
+        if self.buf.capacity() == 0 && self.out.capacity() == 0 {
+            return None;
+        }
+        self.start = 0;
+        self.end = 0;
+        self.parser.reset();
+        let mut out = std::mem::take(&mut self.out);
+        out.clear();
+        Some((std::mem::take(&mut self.buf), out))
+    }
+
+    /// Lends buffers to a connection that holds none (see [`Connection::take_idle_buffers`]);
+    /// a connection that still has its own keeps them, and the lent ones are dropped.
+    pub(crate) fn lend_buffers(&mut self, read: Vec<u8>, mut out: Vec<u8>) {
+        if self.buf.capacity() == 0 {
+            self.buf = read;
+            self.start = 0;
+            self.end = 0;
+        }
+        if self.out.capacity() == 0 {
+            out.clear();
+            self.out = out;
+        }
+    }
+
+    /// Drops every buffered input byte: the connection is closing, and what the client still
+    /// sends is read only to be thrown away.
+    pub(crate) fn discard_input(&mut self) {
+        self.start = 0;
+        self.end = 0;
+    }
+
     /// Whether bytes of an unfinished head are buffered (so a timeout deserves a 408).
     pub(crate) fn has_partial_head(&self) -> bool {
         matches!(self.state, State::Head) && self.end > self.start

@@ -1,5 +1,7 @@
 //! The thread-per-connection driver: a thin loop that moves bytes between a blocking socket and
-//! the [`Connection`] state machine, runs the handler, and applies the timeouts.
+//! the [`Connection`] state machine, runs the handler, and applies the timeouts. The pieces that
+//! serve one request ([`SharedConnection`], [`run_request`]) are shared with the readiness-based
+//! driver (`server/epoll/`), which differs only in who waits for the bytes.
 
 use super::{date, Limits};
 use crate::handler::{catch_panic, Handler};
@@ -13,14 +15,14 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 /// Output beyond this is sent before the next pipelined request is parsed.
-const FLUSH_AT: usize = 64 * 1024;
+pub(crate) const FLUSH_AT: usize = 64 * 1024;
 /// After a response that closes the connection, how long unread client bytes are drained so that
 /// the kernel does not answer them with a reset that could destroy the response in flight.
-const LINGER: Duration = Duration::from_secs(1);
+pub(crate) const LINGER: Duration = Duration::from_secs(1);
 /// Most bytes drained while lingering, at least: a client that sends a whole body over the limit
 /// before it reads (as most clients do) must still get its 413, not a reset. The drain budget is
 /// this or twice `Limits::parse.max_body`, whichever is larger; `LINGER` bounds the time either way.
-const LINGER_BYTES: usize = 16 * 1024 * 1024;
+pub(crate) const LINGER_BYTES: usize = 16 * 1024 * 1024;
 
 /// A byte stream the driver can serve: a TCP socket, or an in-memory pipe in tests.
 pub(crate) trait Transport: Read + Write + Send + 'static {
@@ -59,18 +61,35 @@ impl Transport for SharedStream {
 
 /// The connection state and its socket, shared between the driver loop and the request body that
 /// the handler reads from.
-struct SharedConnection<T> {
-    conn: Connection,
-    stream: T,
-    limits: Arc<Limits>,
+pub(crate) struct SharedConnection<T> {
+    pub(crate) conn: Connection,
+    pub(crate) stream: T,
+    pub(crate) limits: Arc<Limits>,
     /// The read timeout now set on the socket (changing it costs a system call).
     timeout: Option<Duration>,
     /// When the head being read must be complete.
-    head_deadline: Option<Instant>,
+    pub(crate) head_deadline: Option<Instant>,
 }
 
 impl<T: Transport> SharedConnection<T> {
-    fn flush(&mut self) -> io::Result<()> {
+    pub(crate) fn new(stream: T, limits: Arc<Limits>) -> Self {
+        Self {
+            conn: Connection::new(limits.parse, date::now),
+            stream,
+            limits,
+            timeout: None,
+            head_deadline: None,
+        }
+    }
+
+    /// How many bytes the lingering close drains at most.
+    pub(crate) fn linger_budget(&self) -> usize {
+        usize::try_from(self.limits.parse.max_body.saturating_mul(2))
+            .unwrap_or(usize::MAX)
+            .max(LINGER_BYTES)
+    }
+
+    pub(crate) fn flush(&mut self) -> io::Result<()> {
         let out = self.conn.output();
         if out.is_empty() {
             return Ok(());
@@ -145,9 +164,7 @@ impl<T: Transport> SharedConnection<T> {
             return;
         }
         let deadline = Instant::now() + LINGER;
-        let budget = usize::try_from(self.limits.parse.max_body.saturating_mul(2))
-            .unwrap_or(usize::MAX)
-            .max(LINGER_BYTES);
+        let budget = self.linger_budget();
         let mut drained = 0;
         while drained < budget && Instant::now() < deadline {
             // The read buffer is no longer needed; a stack array here would cost every connection
@@ -182,7 +199,7 @@ impl<T: Transport> BodySource for SharedConnection<T> {
 
 /// Locks the shared state. A poisoned lock means a handler panicked inside a body read; the state
 /// is still consistent (each step leaves it so), and the connection closes after the 500.
-fn lock<T>(io: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(io: &Mutex<T>) -> MutexGuard<'_, T> {
     io.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
@@ -197,13 +214,7 @@ pub(crate) fn serve<T: Transport>(
     busy: &AtomicBool,
     stopping: &AtomicBool,
 ) {
-    let io = Arc::new(Mutex::new(SharedConnection {
-        conn: Connection::new(limits.parse, date::now),
-        stream,
-        limits,
-        timeout: None,
-        head_deadline: None,
-    }));
+    let io = Arc::new(Mutex::new(SharedConnection::new(stream, limits)));
     let source: Arc<Mutex<dyn BodySource>> = io.clone();
     let mut req = Request::default();
     loop {
@@ -224,36 +235,53 @@ pub(crate) fn serve<T: Transport>(
             }
             Event::Request(body) => {
                 busy.store(true, Ordering::Release);
-                // The next head gets its own `header_timeout`.
-                guard.head_deadline = None;
-                let seq = guard.conn.seq();
                 drop(guard);
-                req.set_body(match body {
-                    RequestBody::Empty => Body::empty(),
-                    RequestBody::Full(data) => Body::from(data),
-                    RequestBody::Stream => Body::stream(BodyStream {
-                        source: Arc::clone(&source),
-                        seq,
-                    }),
-                });
-                let res = catch_panic(|| handler.handle(&mut req));
-                drop(req.take_body());
-                let mut guard = lock(&io);
-                // A shutdown that began while the handler ran: this response is the last on the
-                // connection, and must say so (`Connection: close`).
-                if stopping.load(Ordering::Relaxed) {
-                    guard.conn.stop();
-                }
-                let tail = guard.conn.respond(res);
-                if !write_streamed_body(&mut guard, tail) {
-                    return;
-                }
-                if guard.conn.output().len() >= FLUSH_AT && guard.flush().is_err() {
+                if !run_request(&io, &source, &mut req, body, handler, stopping) {
                     return;
                 }
             }
         }
     }
+}
+
+/// Runs the handler on the request that [`Connection::poll`] just produced, and writes its
+/// response (sending the output once it is large). The connection's lock is not held while the
+/// handler runs: the request body takes it for each read. False when the connection is lost.
+pub(crate) fn run_request<T: Transport>(
+    io: &Mutex<SharedConnection<T>>,
+    source: &Arc<Mutex<dyn BodySource>>,
+    req: &mut Request,
+    body: RequestBody,
+    handler: &dyn Handler,
+    stopping: &AtomicBool,
+) -> bool {
+    let seq = {
+        let mut guard = lock(io);
+        // The next head gets its own `header_timeout`.
+        guard.head_deadline = None;
+        guard.conn.seq()
+    };
+    req.set_body(match body {
+        RequestBody::Empty => Body::empty(),
+        RequestBody::Full(data) => Body::from(data),
+        RequestBody::Stream => Body::stream(BodyStream {
+            source: Arc::clone(source),
+            seq,
+        }),
+    });
+    let res = catch_panic(|| handler.handle(req));
+    drop(req.take_body());
+    let mut guard = lock(io);
+    // A shutdown that began while the handler ran: this response is the last on the
+    // connection, and must say so (`Connection: close`).
+    if stopping.load(Ordering::Relaxed) {
+        guard.conn.stop();
+    }
+    let tail = guard.conn.respond(res);
+    if !write_streamed_body(&mut guard, tail) {
+        return false;
+    }
+    !(guard.conn.output().len() >= FLUSH_AT && guard.flush().is_err())
 }
 
 /// Writes a streaming response body; false when the connection is lost.

@@ -30,6 +30,10 @@ use std::time::Duration;
 /// | `write_timeout` | 30 s | connection closed |
 /// | `max_connections` | 16 384 | new connections wait in the listen backlog |
 /// | `thread_stack_size` | 256 KiB (1 MiB in debug builds) | — |
+/// | `workers` | 0: one per core the process may use | — |
+/// | `max_workers` | 512 | blocked handlers queue behind the busy workers |
+/// | `worker_idle_timeout` | 10 s | a spare worker retires |
+/// | `driver` | [`Driver::Auto`] | — |
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Limits {
@@ -52,6 +56,57 @@ pub struct Limits {
     /// larger, so their default is 1 MiB: enough for the deepest JSON `Json<serde_json::Value>`
     /// accepts or refuses (see [`Json`](crate::Json)). Only the pages used count towards memory.
     pub thread_stack_size: usize,
+    /// Workers the readiness-based driver keeps at least ([`Driver::Epoll`]); 0 means one per
+    /// core the process may run on. More workers than cores only cost CPU and latency for handlers
+    /// that do not block: the pool grows by itself when they do.
+    pub workers: usize,
+    /// Most workers the readiness-based driver runs at once. When every worker is inside a
+    /// handler that blocks (a database call, a sleep) and requests wait, the pool grows towards
+    /// this; beyond it, waiting requests wait for a worker to come free.
+    pub max_workers: usize,
+    /// How long a spare worker (beyond `workers`) may find nothing to do before it ends.
+    pub worker_idle_timeout: Duration,
+    /// Which I/O driver serves the connections (not a limit, but the server's one other choice).
+    pub driver: Driver,
+}
+
+/// How the server waits for its connections' bytes. Handlers, limits and behaviour on the wire
+/// are the same with either; what differs is the cost of a connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Driver {
+    /// [`Driver::Epoll`] on Linux, [`Driver::Threads`] elsewhere. The `FRAMEWORK_DRIVER`
+    /// environment variable (`epoll` or `threads`), read when the server starts, overrides
+    /// this default (the test suite runs under both that way); an explicit choice is not
+    /// overridden.
+    #[default]
+    Auto,
+    /// Readiness-based (Linux only): idle and half-read connections wait in one epoll set and
+    /// hold no thread; a pool of workers (see [`Limits::workers`]) serves the ones with bytes to
+    /// read, each running its handler inline. Elsewhere this falls back to `Threads`.
+    Epoll,
+    /// One thread per connection, with blocking sockets: portable, and every connection holds
+    /// a thread (and its stack pages) while it is open.
+    Threads,
+}
+
+impl Driver {
+    /// The driver that serves: `Auto` resolved through `FRAMEWORK_DRIVER` and the platform.
+    #[must_use]
+    pub fn resolve(self) -> Driver {
+        let chosen = match self {
+            Driver::Auto => match std::env::var("FRAMEWORK_DRIVER").as_deref() {
+                Ok("threads") => Driver::Threads,
+                _ => Driver::Epoll,
+            },
+            explicit => explicit,
+        };
+        if cfg!(target_os = "linux") {
+            chosen
+        } else {
+            Driver::Threads
+        }
+    }
 }
 
 /// The default [`Limits::thread_stack_size`]. serde_json nests up to 128 levels; at that depth a
@@ -74,6 +129,10 @@ impl Default for Limits {
             write_timeout: Duration::from_secs(30),
             max_connections: 16 * 1024,
             thread_stack_size: DEFAULT_THREAD_STACK_SIZE,
+            workers: 0,
+            max_workers: 512,
+            worker_idle_timeout: Duration::from_secs(10),
+            driver: Driver::Auto,
         }
     }
 }
@@ -148,6 +207,34 @@ impl Limits {
     #[must_use]
     pub const fn with_thread_stack_size(mut self, bytes: usize) -> Self {
         self.thread_stack_size = bytes;
+        self
+    }
+
+    /// Sets [`Limits::workers`].
+    #[must_use]
+    pub const fn with_workers(mut self, workers: usize) -> Self {
+        self.workers = workers;
+        self
+    }
+
+    /// Sets [`Limits::max_workers`].
+    #[must_use]
+    pub const fn with_max_workers(mut self, workers: usize) -> Self {
+        self.max_workers = workers;
+        self
+    }
+
+    /// Sets [`Limits::worker_idle_timeout`].
+    #[must_use]
+    pub const fn with_worker_idle_timeout(mut self, timeout: Duration) -> Self {
+        self.worker_idle_timeout = timeout;
+        self
+    }
+
+    /// Sets [`Limits::driver`].
+    #[must_use]
+    pub const fn with_driver(mut self, driver: Driver) -> Self {
+        self.driver = driver;
         self
     }
 }

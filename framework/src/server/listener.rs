@@ -84,6 +84,10 @@ impl Server {
         let handler: Arc<dyn Handler> = Arc::new(handler);
         let limits = Arc::new(self.limits);
         let registry = self.registry;
+        #[cfg(target_os = "linux")]
+        if limits.driver.resolve() == super::Driver::Epoll {
+            return super::epoll::serve(&self.listener, handler, limits, registry);
+        }
         loop {
             // Back-pressure: at the limit, leave new clients in the kernel's backlog.
             if !registry.wait_for_room(limits.max_connections) {

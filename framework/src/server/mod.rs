@@ -4,10 +4,12 @@
 
 pub(crate) mod date;
 pub(crate) mod driver;
+#[cfg(target_os = "linux")]
+mod epoll;
 mod limits;
 mod listener;
-mod shutdown;
+pub(crate) mod shutdown;
 
-pub use limits::Limits;
+pub use limits::{Driver, Limits};
 pub use listener::Server;
 pub use shutdown::{ShutdownHandle, ShutdownReport};

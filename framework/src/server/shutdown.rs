@@ -68,6 +68,11 @@ impl Registry {
         slot
     }
 
+    /// Whether no connection is live.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.lock().slots.is_empty()
+    }
+
     pub(crate) fn deregister(&self, slot: &Slot) {
         self.lock().slots.remove(&slot.id);
         self.changed.notify_all();

@@ -155,6 +155,16 @@ pub(crate) fn path_stops(word: u64) -> u64 {
     (!fast | word) & HIGHS
 }
 
+/// Stops for `REG_NAME`: the fast class is `ALPHA / DIGIT / "-" / "."`, the bytes of host names
+/// and IPv4 addresses.
+#[inline(always)]
+pub(crate) fn host_stops(word: u64) -> u64 {
+    let x = low7(word);
+    // "-", "." and the digits are the run 0x2d..=0x39 without "/".
+    let fast = within(x | (ONES * 0x20), b'a', b'z') | (within(x, b'-', b'9') & differs(x, b'/'));
+    (!fast | word) & HIGHS
+}
+
 /// Stops for `TARGET`, exactly: anything but visible ASCII (0x21..=0x7e), and `#`.
 #[inline(always)]
 pub(crate) fn target_stops(word: u64) -> u64 {
@@ -322,6 +332,15 @@ mod swar_tests {
     }
 
     #[test]
+    fn host_stops_flags_exactly_the_bytes_outside_alnum_dash_dot() {
+        check(
+            host_stops,
+            |b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.'),
+            &REG_NAME,
+        );
+    }
+
+    #[test]
     fn target_stops_flags_exactly_the_bytes_outside_the_table() {
         check(target_stops, |b| TARGET[usize::from(b)], &TARGET);
     }
@@ -389,72 +408,13 @@ mod swar_tests {
     }
 
     #[test]
-    fn framing_name_shortcuts_agree_with_eq_ignore_ascii_case() {
-        use crate::proto::parse::framing::{may_be_framing_name, name_is};
-        let names: [&[u8]; 5] = [
-            b"host",
-            b"expect",
-            b"connection",
-            b"content-length",
-            b"transfer-encoding",
-        ];
-        let tokens: Vec<u8> = (0u8..=255).filter(|&b| TCHAR[usize::from(b)]).collect();
-        for lower in names {
-            let upper = lower.to_ascii_uppercase();
-            assert!(may_be_framing_name(lower) && may_be_framing_name(&upper));
-            assert!(name_is(lower, lower) && name_is(&upper, lower));
-            // Every token byte in every position, for this name and the others of its length.
-            for pos in 0..lower.len() {
-                for &b in &tokens {
-                    let mut name = lower.to_vec();
-                    name[pos] = b;
-                    for other in names.iter().filter(|n| n.len() == name.len()) {
-                        assert_eq!(
-                            name_is(&name, other),
-                            name.eq_ignore_ascii_case(other),
-                            "{name:?} {other:?}"
-                        );
-                    }
-                    if names.iter().any(|n| n.eq_ignore_ascii_case(&name)) {
-                        assert!(may_be_framing_name(&name));
-                    }
-                }
-            }
-        }
-        assert!(!may_be_framing_name(b"") && !may_be_framing_name(b"accept"));
-    }
-
-    #[test]
-    fn the_parser_notes_exactly_the_fields_that_may_be_framing_ones() {
-        use crate::proto::parse::framing::may_be_framing_name;
-        use crate::proto::parse::{HeadParser, Status};
-        let raw = b"GET / HTTP/1.1\r\nHost: a\r\nhOsT: b\r\nhost2: c\r\nAccept: d\r\n\
-            Expect: e\r\nConnection: f\r\nCookie: g\r\nContent-Length: 1\r\n\
-            Sec-Fetch-Mode: h\r\nTransfer-Encoding: i\r\nTransfer_Encoding: j\r\n\r\n";
-        let mut parser = HeadParser::new();
-        // Twice, to see `reset` forget the first head's notes.
-        for _ in 0..2 {
-            parser.reset();
-            let limits = super::super::ParseLimits::default();
-            assert_eq!(parser.parse(raw, &limits), Ok(Status::Complete(raw.len())));
-            let head = parser.head(raw);
-            let noted: Vec<_> = head.framing_fields().collect();
-            let want: Vec<_> = head
-                .fields()
-                .filter(|(n, _)| may_be_framing_name(n))
-                .collect();
-            assert_eq!(noted, want);
-            assert_eq!(noted.len(), 7);
-        }
-    }
-
-    #[test]
     fn scan_agrees_with_a_byte_loop() {
         /// A stop finder and the table of its run.
         type Class = (fn(u64) -> u64, &'static [bool; 256]);
-        let tables: [Class; 4] = [
+        let tables: [Class; 5] = [
             (token_stops, &TCHAR),
             (path_stops, &PATH),
+            (host_stops, &REG_NAME),
             (target_stops, &TARGET),
             (value_stops, &FIELD_VALUE),
         ];

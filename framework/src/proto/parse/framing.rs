@@ -1,8 +1,13 @@
-//! What the head says about the body and the connection: one pass over the fields that decides
-//! message framing (RFC 9112 §6), persistence (§9.3), `Expect` (RFC 9110 §10.1.1) and `Host`
-//! (RFC 9112 §3.2).
+//! What the head says about the body and the connection: message framing (RFC 9112 §6),
+//! persistence (§9.3), `Expect` (RFC 9110 §10.1.1) and `Host` (RFC 9112 §3.2).
+//!
+//! The work is done while the head is parsed, not in a second pass over its fields: the parser
+//! asks [`FramingField::of`] about each field name (for most names, their length and first letter
+//! answer "none" at once) and hands the value of each framing field to a [`FramingScan`], which
+//! the parser keeps. [`Framing::from_head`] then only draws the conclusions. The answer, errors
+//! included, is the one that walking the fields in order afterwards would give.
 
-use super::chars::{HOST, REG_NAME};
+use super::chars::{host_stops, scan, HOST, REG_NAME};
 use super::{Head, ParseError};
 use crate::http::Version;
 
@@ -29,88 +34,169 @@ pub struct Framing {
 }
 
 impl Framing {
-    /// Decides framing, persistence and expectations, and checks `Host`, in one pass over the fields.
+    /// Decides framing, persistence and expectations, and checks `Host`, from the fields of a
+    /// complete head.
     ///
     /// # Errors
     /// The first framing rule broken: see [`ParseError`].
     pub fn from_head(head: &Head<'_>) -> Result<Self, ParseError> {
-        let version = head.version();
-        let mut length: Option<u64> = None;
-        let mut codings = 0usize;
-        let mut chunked_last = false;
-        let mut chunked_seen = false;
-        let mut unknown_coding = false;
-        let mut hosts = 0usize;
-        let mut close = false;
-        let mut keep_alive_token = false;
-        let mut expect_continue = false;
-        let mut bad_expectation = false;
+        head.framing_scan().decide(head.version())
+    }
+}
 
-        // Only the fields that may be one of these, noted by the parser.
-        for (name, value) in head.framing_fields() {
-            match name.len() {
-                4 if name_is(name, b"host") => {
-                    hosts += 1;
-                    if !valid_authority(value, true) {
-                        return Err(ParseError::InvalidHost);
-                    }
-                }
-                6 if name_is(name, b"expect") => {
-                    if value.eq_ignore_ascii_case(b"100-continue") {
-                        expect_continue = true;
-                    } else {
-                        bad_expectation = true;
-                    }
-                }
-                10 if name_is(name, b"connection") => list_elements(value, |token| {
-                    if token.eq_ignore_ascii_case(b"close") {
-                        close = true;
-                    } else if token.eq_ignore_ascii_case(b"keep-alive") {
-                        keep_alive_token = true;
-                    }
-                    Ok::<(), ParseError>(())
-                })?,
-                14 if name_is(name, b"content-length") => content_length(value, &mut length)?,
-                17 if name_is(name, b"transfer-encoding") => {
-                    let before = codings;
-                    list_elements(value, |coding| {
-                        codings += 1;
-                        // A coding may carry parameters (`gzip;q=1`); only its name matters here.
-                        let name = coding
-                            .split(|&b| b == b';')
-                            .next()
-                            .unwrap_or_default()
-                            .trim_ascii();
-                        let is_chunked =
-                            name.eq_ignore_ascii_case(b"chunked") && name.len() == coding.len();
-                        if is_chunked {
-                            if chunked_seen {
-                                return Err(ParseError::InvalidTransferEncoding);
-                            }
-                            chunked_seen = true;
-                        } else {
-                            unknown_coding = true;
-                        }
-                        chunked_last = is_chunked;
-                        Ok(())
-                    })?;
-                    if codings == before {
-                        return Err(ParseError::InvalidTransferEncoding);
-                    }
-                }
-                _ => {}
+/// One of the fields that [`Framing`] depends on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FramingField {
+    Host,
+    Expect,
+    Connection,
+    ContentLength,
+    TransferEncoding,
+}
+
+impl FramingField {
+    /// The framing field that a field name of `len` bytes starting with `first` may be, if any.
+    /// Most names are none, and these two tell in a test or two; [`FramingField::is`] then
+    /// compares the whole name.
+    #[inline(always)]
+    pub(crate) fn of(len: usize, first: u8) -> Option<Self> {
+        match (len, first | 0x20) {
+            (4, b'h') => Some(Self::Host),
+            (6, b'e') => Some(Self::Expect),
+            (10, b'c') => Some(Self::Connection),
+            (14, b'c') => Some(Self::ContentLength),
+            (17, b't') => Some(Self::TransferEncoding),
+            _ => None,
+        }
+    }
+
+    /// Whether the field name `name` (a token) names this field, in any case.
+    #[inline(always)]
+    pub(crate) fn is(self, name: &[u8]) -> bool {
+        match self {
+            Self::Host => name_is(name, b"host"),
+            Self::Expect => name_is(name, b"expect"),
+            Self::Connection => name_is(name, b"connection"),
+            Self::ContentLength => name_is(name, b"content-length"),
+            Self::TransferEncoding => name_is(name, b"transfer-encoding"),
+        }
+    }
+
+    /// The framing field that the field name `name` (a token) names, in any case, if any.
+    #[cfg(test)]
+    fn named(name: &[u8]) -> Option<Self> {
+        let field = Self::of(name.len(), *name.first()?)?;
+        field.is(name).then_some(field)
+    }
+}
+
+/// What the framing fields of a head said so far. The parser feeds it each framing field as it
+/// completes the field's line ([`FramingScan::field`]); [`Framing::from_head`] asks it for the
+/// decision ([`FramingScan::decide`]) once the head is complete.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct FramingScan {
+    /// The first rule that a field broke: the answer, whatever the fields after it say.
+    error: Option<ParseError>,
+    length: Option<u64>,
+    codings: usize,
+    chunked_last: bool,
+    chunked_seen: bool,
+    unknown_coding: bool,
+    hosts: usize,
+    close: bool,
+    keep_alive_token: bool,
+    expect_continue: bool,
+    bad_expectation: bool,
+}
+
+impl FramingScan {
+    /// Takes in the framing field `field` with the (trimmed) value `value`. (Out of line, so that
+    /// the parser's loop over the fields keeps its registers.)
+    #[inline(never)]
+    pub(crate) fn field(&mut self, field: FramingField, value: &[u8]) {
+        if self.error.is_none() {
+            if let Err(e) = self.apply(field, value) {
+                self.error = Some(e);
             }
         }
+    }
 
+    fn apply(&mut self, field: FramingField, value: &[u8]) -> Result<(), ParseError> {
+        match field {
+            FramingField::Host => {
+                self.hosts += 1;
+                if !valid_authority(value, true) {
+                    return Err(ParseError::InvalidHost);
+                }
+            }
+            FramingField::Expect => {
+                if value.eq_ignore_ascii_case(b"100-continue") {
+                    self.expect_continue = true;
+                } else {
+                    self.bad_expectation = true;
+                }
+            }
+            FramingField::Connection => list_elements(value, |token| {
+                if token.eq_ignore_ascii_case(b"close") {
+                    self.close = true;
+                } else if token.eq_ignore_ascii_case(b"keep-alive") {
+                    self.keep_alive_token = true;
+                }
+                Ok::<(), ParseError>(())
+            })?,
+            FramingField::ContentLength => content_length(value, &mut self.length)?,
+            FramingField::TransferEncoding => self.transfer_encoding(value)?,
+        }
+        Ok(())
+    }
+
+    /// `Transfer-Encoding = #transfer-coding` (RFC 9112 §6.1): counts the codings and notes
+    /// whether `chunked` came, and came last.
+    fn transfer_encoding(&mut self, value: &[u8]) -> Result<(), ParseError> {
+        let before = self.codings;
+        list_elements(value, |coding| {
+            self.codings += 1;
+            // A coding may carry parameters (`gzip;q=1`); only its name matters here.
+            let name = coding
+                .split(|&b| b == b';')
+                .next()
+                .unwrap_or_default()
+                .trim_ascii();
+            let is_chunked = name.eq_ignore_ascii_case(b"chunked") && name.len() == coding.len();
+            if is_chunked {
+                if self.chunked_seen {
+                    return Err(ParseError::InvalidTransferEncoding);
+                }
+                self.chunked_seen = true;
+            } else {
+                self.unknown_coding = true;
+            }
+            self.chunked_last = is_chunked;
+            Ok(())
+        })?;
+        if self.codings == before {
+            return Err(ParseError::InvalidTransferEncoding);
+        }
+        Ok(())
+    }
+
+    /// The decision for a complete head of version `version` whose framing fields were all fed in.
+    ///
+    /// # Errors
+    /// The first rule broken by a field, else the first broken by their combination.
+    pub(crate) fn decide(&self, version: Version) -> Result<Framing, ParseError> {
+        if let Some(e) = self.error {
+            return Err(e);
+        }
         // RFC 9112 §3.2: exactly one Host in HTTP/1.1; never more than one.
-        match (hosts, version) {
+        match (self.hosts, version) {
             (0, Version::Http11) => return Err(ParseError::MissingHost),
             (0 | 1, _) => {}
             _ => return Err(ParseError::InvalidHost),
         }
-        let body = if codings > 0 {
+        let body = if self.codings > 0 {
             // RFC 9112 §6.3 rule 3: both is a smuggling attempt; refuse it and close.
-            if length.is_some() {
+            if self.length.is_some() {
                 return Err(ParseError::LengthWithTransferEncoding);
             }
             // RFC 9112 §6.1: HTTP/1.0 has no transfer codings; the framing is faulty.
@@ -118,31 +204,31 @@ impl Framing {
                 return Err(ParseError::InvalidTransferEncoding);
             }
             // RFC 9112 §6.1: a server that does not understand a coding answers 501.
-            if unknown_coding {
+            if self.unknown_coding {
                 return Err(ParseError::UnknownTransferEncoding);
             }
             // Rule 4: chunked must be the final coding (here: the only one).
-            if !chunked_last {
+            if !self.chunked_last {
                 return Err(ParseError::InvalidTransferEncoding);
             }
             BodyLength::Chunked
         } else {
-            match length {
+            match self.length {
                 Some(n) => BodyLength::Length(n),
                 None => BodyLength::None,
             }
         };
-        if bad_expectation {
+        if self.bad_expectation {
             return Err(ParseError::Expectation);
         }
         let keep_alive = match version {
-            Version::Http11 => !close,
-            Version::Http10 => keep_alive_token && !close,
+            Version::Http11 => !self.close,
+            Version::Http10 => self.keep_alive_token && !self.close,
         };
-        Ok(Self {
+        Ok(Framing {
             body,
             keep_alive,
-            expect_continue: expect_continue && version == Version::Http11,
+            expect_continue: self.expect_continue && version == Version::Http11,
         })
     }
 }
@@ -155,10 +241,7 @@ pub(crate) fn valid_authority(value: &[u8], allow_empty: bool) -> bool {
         // The usual case, in one pass: a reg-name or IPv4 address (HOST bytes but `:`, `[` and
         // `]`) up to the first byte that cannot be in one, which must start the port. The same
         // answer as below: that byte is the first `:` exactly when the host before it is valid.
-        let end = value
-            .iter()
-            .position(|&b| !REG_NAME[usize::from(b)])
-            .unwrap_or(value.len());
+        let end = scan(value, 0, host_stops, &REG_NAME);
         let port_ok = match value[end..].split_first() {
             None => true,
             Some((b':', port)) => port.iter().all(u8::is_ascii_digit),
@@ -182,29 +265,15 @@ pub(crate) fn valid_authority(value: &[u8], allow_empty: bool) -> bool {
     host_ok && port_ok && (allow_empty || !host.is_empty())
 }
 
-/// Whether `name` may be one of the fields [`Framing::from_head`] acts on: most are none of them, and length
-/// and first letter tell in a test or two. (Those that pass are checked in full.)
-#[inline(always)]
-pub(crate) fn may_be_framing_name(name: &[u8]) -> bool {
-    // By length: the first letter of `host`, `expect`, `connection`, `content-length` and
-    // `transfer-encoding`; 0 for the lengths of none of them.
-    const FIRST: [u8; 18] = [
-        0, 0, 0, 0, b'h', 0, b'e', 0, 0, 0, b'c', 0, 0, 0, b'c', 0, 0, b't',
-    ];
-    match (FIRST.get(name.len()), name.first()) {
-        (Some(&first), Some(&b)) => first != 0 && b | 0x20 == first,
-        _ => false,
-    }
-}
-
 /// Whether the field name `name` is `lower` (lower-case letters and `-`) in any case.
 ///
 /// For a token, as every parsed field name is, this is `eq_ignore_ascii_case`: setting bit 0x20
-/// maps only `A-Z` onto `a-z`, and only `-` and CR onto `-`; CR is no `tchar`. It is cheaper than
-/// the standard library's, which is written for long slices.
+/// maps only `A-Z` onto `a-z`, and only `-` and CR onto `-`; CR is no `tchar`. With the length
+/// known at compile time the comparison takes a few word-sized steps, where the standard
+/// library's `eq_ignore_ascii_case` goes byte by byte.
 #[inline(always)]
-pub(crate) fn name_is(name: &[u8], lower: &[u8]) -> bool {
-    name.len() == lower.len() && name.iter().zip(lower).all(|(&a, &b)| a | 0x20 == b)
+pub(crate) fn name_is<const N: usize>(name: &[u8], lower: &[u8; N]) -> bool {
+    <&[u8; N]>::try_from(name).is_ok_and(|name| name.map(|b| b | 0x20) == *lower)
 }
 
 /// Calls `f` on each non-empty, whitespace-trimmed element of a comma-separated list
@@ -275,6 +344,132 @@ mod tests {
         keep_alive: true,
         expect_continue: false,
     };
+
+    #[test]
+    fn framing_field_names_are_matched_whole_in_any_case() {
+        let names: [(&[u8], FramingField); 5] = [
+            (b"host", FramingField::Host),
+            (b"expect", FramingField::Expect),
+            (b"connection", FramingField::Connection),
+            (b"content-length", FramingField::ContentLength),
+            (b"transfer-encoding", FramingField::TransferEncoding),
+        ];
+        let tokens: Vec<u8> = (0u8..=255)
+            .filter(|&b| crate::http::token::TCHAR[usize::from(b)])
+            .collect();
+        for (lower, field) in names {
+            let upper = lower.to_ascii_uppercase();
+            assert_eq!(FramingField::named(lower), Some(field));
+            assert_eq!(FramingField::named(&upper), Some(field));
+            // Every token byte in every position: recognised exactly when still the name.
+            for pos in 0..lower.len() {
+                for &b in &tokens {
+                    let mut name = lower.to_vec();
+                    name[pos] = b;
+                    let want = name.eq_ignore_ascii_case(lower).then_some(field);
+                    assert_eq!(
+                        FramingField::named(&name),
+                        want,
+                        "{:?}",
+                        name.escape_ascii()
+                    );
+                }
+            }
+            // A prefix or an extension of the name is another name.
+            assert_eq!(FramingField::named(&lower[..lower.len() - 1]), None);
+            assert_eq!(FramingField::named(&[lower, b"s"].concat()), None);
+        }
+        for other in [
+            &b""[..],
+            b"accept",
+            b"hos",
+            b"hostx",
+            b"cookie",
+            b"content-type",
+        ] {
+            assert_eq!(
+                FramingField::named(other),
+                None,
+                "{:?}",
+                other.escape_ascii()
+            );
+        }
+    }
+
+    #[test]
+    fn framing_is_the_same_however_the_head_arrives() {
+        let raw = b"POST /up HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nConnection: close\r\n\
+            Content-Length: 5\r\nExpect: 100-continue\r\n\r\n";
+        let whole = framing_of(raw);
+        assert_eq!(
+            whole,
+            Ok(Framing {
+                body: BodyLength::Length(5),
+                keep_alive: false,
+                expect_continue: true,
+            })
+        );
+        let limits = ParseLimits::default();
+        let mut parser = HeadParser::new();
+        for end in 0..raw.len() {
+            assert_eq!(
+                parser.parse(&raw[..end], &limits),
+                Ok(Status::Partial),
+                "end {end}"
+            );
+        }
+        assert_eq!(parser.parse(raw, &limits), Ok(Status::Complete(raw.len())));
+        assert_eq!(Framing::from_head(&parser.head(raw)), whole);
+    }
+
+    #[test]
+    fn reset_forgets_the_framing_fields_of_the_last_head() {
+        let limits = ParseLimits::default();
+        let mut parser = HeadParser::new();
+        let first = b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nConnection: close\r\n\r\n";
+        let second = b"GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+        let bad = b"GET / HTTP/1.1\r\nHost: a b\r\n\r\n";
+        for (raw, want) in [
+            (
+                &first[..],
+                Ok(Framing {
+                    body: BodyLength::Length(5),
+                    keep_alive: false,
+                    ..PLAIN
+                }),
+            ),
+            (second, Ok(PLAIN)),
+            (bad, Err(ParseError::InvalidHost)),
+            (second, Ok(PLAIN)),
+        ] {
+            parser.reset();
+            assert_eq!(parser.parse(raw, &limits), Ok(Status::Complete(raw.len())));
+            assert_eq!(
+                Framing::from_head(&parser.head(raw)),
+                want,
+                "{:?}",
+                raw.escape_ascii()
+            );
+        }
+    }
+
+    #[test]
+    fn the_first_broken_field_rule_is_the_answer() {
+        // In field order, as a walk over the fields would find them.
+        assert_eq!(
+            http11("Content-Length: x\r\nTransfer-Encoding:\r\n"),
+            Err(ParseError::InvalidContentLength)
+        );
+        assert_eq!(
+            http11("Transfer-Encoding:\r\nContent-Length: x\r\n"),
+            Err(ParseError::InvalidTransferEncoding)
+        );
+        // A field's error before the rules about the fields together.
+        assert_eq!(
+            framing_of(b"GET / HTTP/1.1\r\nContent-Length: 1, 2\r\n\r\n"),
+            Err(ParseError::ConflictingContentLength)
+        );
+    }
 
     #[test]
     fn request_without_length_or_coding_has_no_body() {

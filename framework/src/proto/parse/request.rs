@@ -13,7 +13,7 @@ use super::chars::{
     path_stops, scan, scan_marked, target_stops, token_stops, value_stops, FIELD_VALUE, PATH,
     TARGET, TCHAR,
 };
-use super::framing::may_be_framing_name;
+use super::framing::{FramingField, FramingScan};
 use super::ParseError;
 use super::ParseLimits;
 use crate::http::Version;
@@ -78,9 +78,9 @@ pub struct HeadParser {
     query: Option<Range<usize>>,
     version: Version,
     fields: Vec<FieldSpan>,
-    /// Indices in `fields` of the fields that [`super::inspect`] may act on (see
-    /// `may_be_framing_name`), noted while parsing so that it need not walk every field.
-    framing_fields: Vec<usize>,
+    /// What the framing fields said, taken in as each field line is parsed, so that
+    /// [`Framing::from_head`](super::Framing::from_head) need not walk the fields again.
+    framing: FramingScan,
 }
 
 impl Default for HeadParser {
@@ -103,7 +103,7 @@ impl HeadParser {
             query: None,
             version: Version::Http11,
             fields: Vec::new(),
-            framing_fields: Vec::new(),
+            framing: FramingScan::default(),
         }
     }
 
@@ -113,7 +113,7 @@ impl HeadParser {
         self.pos = 0;
         self.scanned = 0;
         self.fields.clear();
-        self.framing_fields.clear();
+        self.framing = FramingScan::default();
     }
 
     /// Parses as much of the head at the start of `buf` as has arrived. `buf` must hold the same
@@ -171,7 +171,7 @@ impl HeadParser {
     ) -> (usize, Result<Status<usize>, ParseError>) {
         loop {
             let rest = buf.get(pos..).unwrap_or_default();
-            let line = match rest {
+            let (first, line) = match rest {
                 [b'\r', b'\n', ..] => {
                     let len = pos + 2;
                     return if len > limits.max_head {
@@ -184,17 +184,20 @@ impl HeadParser {
                 [b'\r', ..] | [b'\n', ..] => return (pos, Err(ParseError::NewLine)),
                 // RFC 9112 §5.2: obs-fold is refused; so is whitespace before the first field.
                 [b' ' | b'\t', ..] => return (pos, Err(ParseError::ObsFold)),
-                _ => match field_line(rest) {
+                [first, ..] => match field_line(rest) {
                     Err(e) => return (pos, Err(e)),
                     Ok(Status::Partial) => return (pos, Ok(Status::Partial)),
-                    Ok(Status::Complete(line)) => line,
+                    Ok(Status::Complete(line)) => (*first, line),
                 },
             };
             if self.fields.len() >= limits.max_fields {
                 return (pos, Err(ParseError::TooManyFields));
             }
-            if may_be_framing_name(rest.get(..line.name_end).unwrap_or_default()) {
-                self.framing_fields.push(self.fields.len());
+            if let Some(field) = FramingField::of(line.name_end, first) {
+                if field.is(rest.get(..line.name_end).unwrap_or_default()) {
+                    let value = rest.get(line.value.clone()).unwrap_or_default();
+                    self.framing.field(field, value);
+                }
             }
             self.fields.push(FieldSpan {
                 name: pos..pos + line.name_end,
@@ -223,15 +226,10 @@ impl HeadParser {
         limits: &ParseLimits,
     ) -> Result<Status<usize>, ParseError> {
         let base = self.pos;
-        let method_len = scan(line, 0, token_stops, &TCHAR);
-        if method_len > MAX_METHOD {
-            return Err(ParseError::Method);
-        }
-        match line.get(method_len) {
-            None => return Ok(Status::Partial),
-            Some(b' ') if method_len > 0 => {}
-            Some(_) => return Err(ParseError::Method),
-        }
+        let method_len = match method(line)? {
+            Status::Complete(len) => len,
+            Status::Partial => return Ok(Status::Partial),
+        };
         let target_start = method_len + 1;
         let rest = line.get(target_start..).unwrap_or_default();
         // One pass: the run of path bytes, then, from the first byte that is not one (`?` in the
@@ -263,31 +261,11 @@ impl HeadParser {
         };
         let version_start = target_start + target_len + 1;
         let version = line.get(version_start..).unwrap_or_default();
-        let version = match version.get(..8) {
-            None => {
-                // Refuse a wrong version as soon as it is wrong, not when its line ends.
-                return if version_prefix_ok(version) {
-                    Ok(Status::Partial)
-                } else {
-                    Err(ParseError::Version)
-                };
-            }
-            Some(b"HTTP/1.1") => Version::Http11,
-            Some(b"HTTP/1.0") => Version::Http10,
-            Some(&[b'H', b'T', b'T', b'P', b'/', major, b'.', minor])
-                if major.is_ascii_digit() && minor.is_ascii_digit() =>
-            {
-                return Err(ParseError::UnsupportedVersion);
-            }
-            Some(_) => return Err(ParseError::Version),
+        let version = match version_line(version)? {
+            Status::Complete(version) => version,
+            Status::Partial => return Ok(Status::Partial),
         };
         let end = version_start + 8;
-        match (line.get(end), line.get(end + 1)) {
-            (None, _) | (Some(b'\r'), None) => return Ok(Status::Partial),
-            (Some(b'\r'), Some(b'\n')) => {}
-            (Some(b'\r' | b'\n'), _) => return Err(ParseError::NewLine),
-            (Some(_), _) => return Err(ParseError::Version),
-        }
         let target_base = base + target_start;
         self.method = base..base + method_len;
         self.target = target_base..target_base + target_len;
@@ -302,6 +280,62 @@ impl HeadParser {
     #[must_use]
     pub fn head<'b>(&'b self, buf: &'b [u8]) -> Head<'b> {
         Head { buf, parser: self }
+    }
+}
+
+/// `method SP` at the start of the request line `line`: the method's length.
+#[inline(always)]
+fn method(line: &[u8]) -> Result<Status<usize>, ParseError> {
+    // The most common method is known without a scan (httparse has the same shortcut).
+    if line.starts_with(b"GET ") {
+        return Ok(Status::Complete(3));
+    }
+    let len = scan(line, 0, token_stops, &TCHAR);
+    if len > MAX_METHOD {
+        return Err(ParseError::Method);
+    }
+    match line.get(len) {
+        None => Ok(Status::Partial),
+        Some(b' ') if len > 0 => Ok(Status::Complete(len)),
+        Some(_) => Err(ParseError::Method),
+    }
+}
+
+/// `HTTP/1.1` and `HTTP/1.0` as little-endian words.
+const HTTP_11: u64 = u64::from_le_bytes(*b"HTTP/1.1");
+const HTTP_10: u64 = u64::from_le_bytes(*b"HTTP/1.0");
+
+/// `HTTP-version CRLF` (RFC 9112 §2.3) at the start of `v`, the end of the request line.
+#[inline(always)]
+fn version_line(v: &[u8]) -> Result<Status<Version>, ParseError> {
+    let Some((&version, rest)) = v.split_first_chunk::<8>() else {
+        // Refuse a wrong version as soon as it is wrong, not when its line ends.
+        return if version_prefix_ok(v) {
+            Ok(Status::Partial)
+        } else {
+            Err(ParseError::Version)
+        };
+    };
+    // The usual case in two comparisons: the version as one word, then CRLF.
+    let version = match u64::from_le_bytes(version) {
+        HTTP_11 => Version::Http11,
+        HTTP_10 => Version::Http10,
+        _ => {
+            return match version {
+                [b'H', b'T', b'T', b'P', b'/', major, b'.', minor]
+                    if major.is_ascii_digit() && minor.is_ascii_digit() =>
+                {
+                    Err(ParseError::UnsupportedVersion)
+                }
+                _ => Err(ParseError::Version),
+            };
+        }
+    };
+    match rest {
+        [b'\r', b'\n', ..] => Ok(Status::Complete(version)),
+        [] | [b'\r'] => Ok(Status::Partial),
+        [b'\r' | b'\n', ..] => Err(ParseError::NewLine),
+        [_, ..] => Err(ParseError::Version),
     }
 }
 
@@ -384,6 +418,7 @@ struct FieldLine {
 }
 
 /// `field-line = field-name ":" OWS field-value OWS` CRLF (RFC 9112 §5).
+#[inline(always)]
 fn field_line(line: &[u8]) -> Result<Status<FieldLine>, ParseError> {
     let (name_word, name_end) = scan_marked(line, 0, token_stops, &TCHAR);
     // The end of the value, found from the word where the name ends rather than from the name's
@@ -408,22 +443,34 @@ fn field_line(line: &[u8]) -> Result<Status<FieldLine>, ParseError> {
             i
         }
     };
-    match (line.get(i), line.get(i + 1)) {
-        (None, _) | (Some(b'\r'), None) => return Ok(Status::Partial),
-        (Some(b'\r'), Some(b'\n')) => {}
-        (Some(b'\r' | b'\n'), _) => return Err(ParseError::NewLine),
-        // NUL, DEL and the other controls (RFC 9110 §5.5).
-        (Some(_), _) => return Err(ParseError::HeaderValue),
+    if line.get(i..i + 2) != Some(b"\r\n") {
+        return value_end_error(line.get(i..).unwrap_or_default());
     }
+    // Trailing OWS: usually none.
     let mut value_end = i;
-    while value_end > value_start && matches!(line[value_end - 1], b' ' | b'\t') {
-        value_end -= 1;
+    while value_end > value_start {
+        match line.get(value_end - 1) {
+            Some(b' ' | b'\t') => value_end -= 1,
+            _ => break,
+        }
     }
     Ok(Status::Complete(FieldLine {
         name_end,
         value: value_start..value_end,
         len: i + 2,
     }))
+}
+
+/// What a field value that runs into `rest` (a byte outside `FIELD_VALUE`, or the end of the
+/// bytes) means, when `rest` does not start with CRLF.
+#[cold]
+fn value_end_error(rest: &[u8]) -> Result<Status<FieldLine>, ParseError> {
+    match rest {
+        [] | [b'\r'] => Ok(Status::Partial),
+        [b'\r' | b'\n', ..] => Err(ParseError::NewLine),
+        // NUL, DEL and the other controls (RFC 9110 §5.5).
+        _ => Err(ParseError::HeaderValue),
+    }
 }
 
 /// A parsed request head, borrowed from the read buffer.
@@ -481,22 +528,9 @@ impl<'b> Head<'b> {
         self.parser.version
     }
 
-    /// The fields that [`super::inspect`] may act on, in order, as [`Head::fields`] gives them:
-    /// those whose name passes `may_be_framing_name`.
-    pub(crate) fn framing_fields(&self) -> impl Iterator<Item = (&'b [u8], &'b [u8])> + 'b {
-        let buf = self.buf;
-        let fields = &self.parser.fields;
-        self.parser.framing_fields.iter().map(move |&i| {
-            let field = fields.get(i);
-            (
-                field
-                    .and_then(|f| buf.get(f.name.clone()))
-                    .unwrap_or_default(),
-                field
-                    .and_then(|f| buf.get(f.value.clone()))
-                    .unwrap_or_default(),
-            )
-        })
+    /// What the framing fields of the head said.
+    pub(crate) fn framing_scan(&self) -> &'b FramingScan {
+        &self.parser.framing
     }
 
     /// The field lines, in order, as `(name, value)` with the value's surrounding whitespace removed.

@@ -1,0 +1,263 @@
+//! The readiness-based driver (Linux): idle and half-read connections wait in one epoll set, and
+//! hold no thread. Worker threads are leaders and followers at once: every free worker waits on
+//! the same set, each connection is armed `EPOLLONESHOT`, and the worker that wakes for a
+//! connection parses, runs the handler and writes the answer itself, then re-arms it. No request
+//! is handed from thread to thread. The handler may block (a database call, a sleep, a body
+//! read): the pool grows when every worker is stuck and events wait (see `timer.rs`), and workers
+//! that find nothing to do for `Limits::worker_idle_timeout` retire, down to `Limits::workers`.
+//!
+//! Files: `table.rs` (connections by slot and generation), `worker.rs` (a worker's loop and one
+//! connection's turn), `timer.rs` (deadlines and pool growth), `stream.rs` (the socket).
+
+mod stream;
+mod table;
+mod timer;
+mod worker;
+
+use super::driver::SharedConnection;
+use super::shutdown::Registry;
+use super::Limits;
+use crate::handler::Handler;
+use crate::http::BodySource;
+use rustix::event::epoll::{self, EventData, EventFlags};
+use rustix::event::{eventfd, poll, EventfdFlags, PollFd, PollFlags, Timespec};
+use rustix::fd::OwnedFd;
+use std::io::{self, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use stream::PollStream;
+use table::{token, Table};
+use timer::Timers;
+use worker::{Entry, Phase};
+
+/// The token of the wake-up descriptor, which no slot can have (slot indices stay far below
+/// `u32::MAX`).
+const WAKE: u64 = u64::MAX;
+/// Pause after `accept` fails for lack of resources.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(10);
+
+/// Everything the workers and the timer thread share.
+pub(super) struct Pool {
+    epoll: OwnedFd,
+    /// An eventfd in the epoll set that becomes readable once the server has finished, so that
+    /// every waiting worker wakes and ends.
+    wake: OwnedFd,
+    table: Table<Entry>,
+    timers: Timers,
+    handler: Arc<dyn Handler>,
+    limits: Arc<Limits>,
+    registry: Arc<Registry>,
+    /// Live workers.
+    workers: AtomicUsize,
+    /// Workers waiting for events.
+    idle: AtomicUsize,
+    /// Turns completed: the supervisor's sign that workers are getting through their work.
+    progress: AtomicU64,
+    min_workers: usize,
+    max_workers: usize,
+    finished: AtomicBool,
+}
+
+/// Serves `listener` until the registry says stop. The calling thread accepts; workers and the
+/// timer thread serve.
+pub(crate) fn serve(
+    listener: &TcpListener,
+    handler: Arc<dyn Handler>,
+    limits: Arc<Limits>,
+    registry: Arc<Registry>,
+) -> io::Result<()> {
+    let epoll = epoll::create(epoll::CreateFlags::CLOEXEC)?;
+    let wake = eventfd(0, EventfdFlags::CLOEXEC | EventfdFlags::NONBLOCK)?;
+    epoll::add(&epoll, &wake, EventData::new_u64(WAKE), EventFlags::IN)?;
+    let min_workers = match limits.workers {
+        0 => std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
+        n => n,
+    };
+    let pool = Arc::new(Pool {
+        epoll,
+        wake,
+        table: Table::new(limits.max_connections),
+        timers: Timers::new(),
+        handler,
+        min_workers,
+        max_workers: limits.max_workers.max(min_workers),
+        limits,
+        registry,
+        workers: AtomicUsize::new(0),
+        idle: AtomicUsize::new(0),
+        progress: AtomicU64::new(0),
+        finished: AtomicBool::new(false),
+    });
+    for _ in 0..min_workers {
+        if !pool.spawn_worker() {
+            pool.finish();
+            return Err(io::Error::other("cannot start the server's worker threads"));
+        }
+    }
+    let timer_pool = Arc::clone(&pool);
+    if let Err(e) = std::thread::Builder::new()
+        .name("framework-timers".into())
+        .spawn(move || timer::run(&timer_pool))
+    {
+        pool.finish();
+        return Err(e);
+    }
+
+    let room = pool.limits.max_connections.min(pool.table.capacity());
+    loop {
+        // Back-pressure: at the limit, leave new clients in the kernel's backlog.
+        if !pool.registry.wait_for_room(room) {
+            break;
+        }
+        let (socket, remote) = match listener.accept() {
+            Ok(accepted) => accepted,
+            Err(e) => match e.kind() {
+                io::ErrorKind::Interrupted
+                | io::ErrorKind::ConnectionAborted
+                | io::ErrorKind::ConnectionReset => continue,
+                _ => {
+                    // Out of file descriptors or memory: wait for connections to close.
+                    std::thread::sleep(ACCEPT_BACKOFF);
+                    continue;
+                }
+            },
+        };
+        if pool.registry.stopping.load(Ordering::Acquire) {
+            break;
+        }
+        pool.admit(socket, remote);
+    }
+    if pool.registry.is_empty() {
+        pool.finish();
+    }
+    Ok(())
+}
+
+impl Pool {
+    /// Starts one more worker; false if no thread could be had.
+    fn spawn_worker(self: &Arc<Self>) -> bool {
+        self.workers.fetch_add(1, Ordering::SeqCst);
+        let pool = Arc::clone(self);
+        let spawned = std::thread::Builder::new()
+            .name("framework-worker".into())
+            .stack_size(self.limits.thread_stack_size)
+            .spawn(move || worker::run(&pool));
+        if spawned.is_err() {
+            self.workers.fetch_sub(1, Ordering::SeqCst);
+        }
+        spawned.is_ok()
+    }
+
+    /// Every worker is stuck in a handler and events wait: add half as many workers again (at
+    /// least one), up to `max_workers`.
+    fn grow(self: &Arc<Self>) {
+        let now = self.workers.load(Ordering::SeqCst);
+        let more = (now / 2).max(1).min(self.max_workers.saturating_sub(now));
+        for _ in 0..more {
+            if !self.spawn_worker() {
+                break;
+            }
+        }
+    }
+
+    /// A worker found nothing to do for a while: it may end if the pool stays at its minimum.
+    fn retire(&self) -> bool {
+        self.workers
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                (n > self.min_workers).then(|| n - 1)
+            })
+            .is_ok()
+    }
+
+    /// Whether the epoll set has events that no worker has taken (the set itself is pollable).
+    fn has_ready_events(&self) -> bool {
+        let mut fds = [PollFd::new(&self.epoll, PollFlags::IN)];
+        let zero = Timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        poll(&mut fds, Some(&zero)).is_ok_and(|n| n > 0)
+    }
+
+    /// The server has stopped and its last connection closed: wake every worker to end.
+    fn finish(&self) {
+        if !self.finished.swap(true, Ordering::AcqRel) {
+            let _ = rustix::io::write(&self.wake, &1u64.to_ne_bytes());
+        }
+    }
+
+    /// Takes a new connection into the set; its first head is due within `header_timeout`.
+    fn admit(&self, socket: TcpStream, remote: SocketAddr) {
+        let _ = socket.set_nodelay(true);
+        if socket.set_nonblocking(true).is_err() {
+            return;
+        }
+        let Some((index, slot)) = self.table.alloc() else {
+            refuse(&socket);
+            return;
+        };
+        let socket = Arc::new(socket);
+        let registered = self.registry.register(Arc::clone(&socket));
+        let head_deadline = Instant::now() + self.limits.header_timeout;
+        let mut io = SharedConnection::new(
+            PollStream::new(Arc::clone(&socket), self.limits.write_timeout),
+            Arc::clone(&self.limits),
+        );
+        io.head_deadline = Some(head_deadline);
+        let io = Arc::new(Mutex::new(io));
+        let source: Arc<Mutex<dyn BodySource>> = io.clone();
+        let mut guard = worker::lock_entry(slot);
+        let generation = slot.generation();
+        *guard = Some(Entry {
+            io,
+            source,
+            socket: Arc::clone(&socket),
+            registered,
+            remote,
+            phase: Phase::Wait(crate::proto::connection::Wait::Head),
+        });
+        self.timers
+            .arm(self, index, generation, self.timers.millis(head_deadline));
+        if epoll::add(
+            &self.epoll,
+            &*socket,
+            EventData::new_u64(token(index, generation)),
+            worker::INTEREST,
+        )
+        .is_err()
+        {
+            self.release(index, &mut guard);
+        }
+    }
+
+    /// Closes the connection in slot `index`, whose entry lock the caller holds, and frees the
+    /// slot.
+    fn release(&self, index: u32, guard: &mut Option<Entry>) {
+        let Some(slot) = self.table.get(index) else {
+            return;
+        };
+        let entry = guard.take();
+        slot.deadline.store(0, Ordering::SeqCst);
+        slot.queued.store(false, Ordering::SeqCst);
+        slot.generation.fetch_add(1, Ordering::AcqRel);
+        // The slot is free before the registry makes room, so the acceptor always finds one.
+        self.table.free(index);
+        if let Some(entry) = entry {
+            let _ = epoll::delete(&self.epoll, &*entry.socket);
+            self.registry.deregister(&entry.registered);
+            drop(entry);
+        }
+        if self.registry.stopping.load(Ordering::Acquire) && self.registry.is_empty() {
+            self.finish();
+        }
+    }
+}
+
+/// No slot is free (the table is full): say so, and close.
+fn refuse(mut socket: &TcpStream) {
+    let _ = socket.write_all(
+        b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: 32\r\nConnection: close\r\n\r\n{\"error\":\"server is overloaded\"}",
+    );
+}

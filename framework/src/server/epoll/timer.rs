@@ -1,0 +1,150 @@
+//! The poller's clock: a deadline heap for parked connections, and the supervisor that grows the
+//! worker pool when every worker is stuck in a handler. One thread runs both, ticking every few
+//! milliseconds; no connection has a thread or a timer of its own.
+//!
+//! Deadlines are lazy: a connection has at most one entry in the heap, and parking it again (a
+//! new request, a new idle wait) only updates the deadline stored in its slot. When an entry
+//! comes due, the slot's current deadline decides: expired, so time the connection out; later,
+//! so push the entry again for then; none (a worker holds the connection), so leave it to the
+//! next park.
+
+use super::{worker, Pool};
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::sync::atomic::Ordering;
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+/// The tick while some worker is free: timeouts fire at most this late.
+const TICK: Duration = Duration::from_millis(10);
+/// The tick while no worker is free, so that a pool stuck in blocking handlers grows quickly.
+const BUSY_TICK: Duration = Duration::from_millis(1);
+/// Busy ticks without a finished turn, with events waiting, before the pool grows.
+const STALLED_TICKS: u32 = 2;
+
+/// A deadline entry: when (timer milliseconds), and which slot generation it is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) struct Due {
+    at: u64,
+    index: u32,
+    generation: u32,
+}
+
+/// Where workers leave new deadline entries for the timer thread.
+pub(super) struct Timers {
+    epoch: Instant,
+    arrivals: Mutex<Vec<Due>>,
+}
+
+impl Timers {
+    pub(super) fn new() -> Self {
+        Self {
+            epoch: Instant::now(),
+            arrivals: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// An instant in timer milliseconds (never 0, which means "no deadline").
+    pub(super) fn millis(&self, at: Instant) -> u64 {
+        u64::try_from(at.saturating_duration_since(self.epoch).as_millis()).unwrap_or(u64::MAX - 1)
+            + 1
+    }
+
+    fn now(&self) -> u64 {
+        self.millis(Instant::now())
+    }
+
+    /// Records that slot `index` (generation `generation`) waits until `at`.
+    pub(super) fn arm(&self, pool: &Pool, index: u32, generation: u32, at: u64) {
+        let Some(slot) = pool.table.get(index) else {
+            return;
+        };
+        slot.deadline.store(at, Ordering::SeqCst);
+        if !slot.queued.swap(true, Ordering::SeqCst) {
+            self.arrivals
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(Due {
+                    at,
+                    index,
+                    generation,
+                });
+        }
+    }
+}
+
+/// The timer thread: fires deadlines and supervises the pool until the server has finished.
+pub(super) fn run(pool: &std::sync::Arc<Pool>) {
+    let mut heap: BinaryHeap<Reverse<Due>> = BinaryHeap::new();
+    let mut last_progress = pool.progress.load(Ordering::Relaxed);
+    let mut stalled = 0;
+    let mut scratch = crate::http::Request::default();
+    while !pool.finished.load(Ordering::Acquire) {
+        let all_busy = pool.idle.load(Ordering::SeqCst) == 0;
+        std::thread::sleep(if all_busy { BUSY_TICK } else { TICK });
+
+        heap.extend(
+            std::mem::take(
+                &mut *pool
+                    .timers
+                    .arrivals
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner),
+            )
+            .into_iter()
+            .map(Reverse),
+        );
+        let now = pool.timers.now();
+        while let Some(&Reverse(due)) = heap.peek() {
+            if due.at > now {
+                break;
+            }
+            heap.pop();
+            if let Some(at) = fire(pool, due, now, &mut scratch) {
+                heap.push(Reverse(Due { at, ..due }));
+            }
+        }
+        // Entries of closed connections wait for their deadline; drop them when they pile up.
+        if heap.len() > 2 * pool.table.capacity().min(1 << 16) {
+            heap.retain(|Reverse(due)| {
+                pool.table
+                    .get(due.index)
+                    .is_some_and(|slot| slot.generation() == due.generation)
+            });
+        }
+
+        // Grow the pool when every worker has been inside a handler for a while and events wait.
+        let progress = pool.progress.load(Ordering::Relaxed);
+        if all_busy && progress == last_progress && pool.has_ready_events() {
+            stalled += 1;
+            if stalled >= STALLED_TICKS {
+                stalled = 0;
+                pool.grow();
+            }
+        } else {
+            stalled = 0;
+        }
+        last_progress = progress;
+    }
+}
+
+/// Handles an entry that came due; `Some(at)` to keep it for a later deadline.
+fn fire(pool: &Pool, due: Due, now: u64, scratch: &mut crate::http::Request) -> Option<u64> {
+    let slot = pool.table.get(due.index)?;
+    if slot.generation() != due.generation {
+        return None;
+    }
+    // The entry is out of the heap; whoever sets `queued` again owns the next one (a worker's
+    // park in `Timers::arm`, or this function when it keeps the entry).
+    slot.queued.store(false, Ordering::SeqCst);
+    let requeue = |at| (!slot.queued.swap(true, Ordering::SeqCst)).then_some(at);
+    match slot.deadline.load(Ordering::SeqCst) {
+        // A worker holds the connection; its next park arms the timer again.
+        0 => None,
+        at if at > now => requeue(at),
+        // Expired, unless a worker that woke for this connection at the same moment holds it:
+        // then look again at the next tick.
+        _ if worker::expire(pool, due.index, due.generation, scratch) => None,
+        _ => requeue(now + 1),
+    }
+}

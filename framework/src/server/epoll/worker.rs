@@ -1,0 +1,322 @@
+//! A worker's loop, and one turn of a connection: wake for it, read what is there, serve every
+//! complete request (running the handler on this thread), then park it in the poller again.
+
+use super::stream::PollStream;
+use super::table::{split, token, Slot};
+use super::{Pool, WAKE};
+use crate::http::{BodySource, Request};
+use crate::proto::connection::{Event, Wait};
+use crate::server::driver::{lock, run_request, SharedConnection, LINGER};
+use crate::server::shutdown;
+use rustix::buffer::spare_capacity;
+use rustix::event::epoll::{self, EventData, EventFlags};
+use rustix::event::Timespec;
+use std::io;
+use std::net::{SocketAddr, TcpStream};
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, TryLockError};
+use std::time::Instant;
+
+/// What a parked connection waits for: input (or the peer's close), once.
+pub(super) const INTEREST: EventFlags = EventFlags::IN
+    .union(EventFlags::RDHUP)
+    .union(EventFlags::ONESHOT);
+/// A write buffer larger than this is not kept for the next connection.
+const KEEP_OUT: usize = 64 * 1024;
+
+/// A connection, as the poller holds it between turns.
+pub(super) struct Entry {
+    pub(super) io: Arc<Mutex<SharedConnection<PollStream>>>,
+    /// The same allocation as `io`, as the request body reads it.
+    pub(super) source: Arc<Mutex<dyn BodySource>>,
+    pub(super) socket: Arc<TcpStream>,
+    /// The registry's record, which graceful shutdown uses.
+    pub(super) registered: Arc<shutdown::Slot>,
+    pub(super) remote: SocketAddr,
+    pub(super) phase: Phase,
+}
+
+/// Why a connection is parked.
+pub(super) enum Phase {
+    /// Waiting for request bytes.
+    Wait(Wait),
+    /// Closing: the answer is sent and the sending side shut; what the client still sends is
+    /// read and dropped until `until` or `left` bytes, so that the kernel does not reset the
+    /// connection under the last response (see `driver::LINGER`).
+    Linger { until: Instant, left: usize },
+}
+
+/// What becomes of a connection at the end of its turn.
+enum Next {
+    Park(Instant),
+    Close,
+}
+
+/// A worker's own things, reused from turn to turn.
+struct Local {
+    req: Request,
+    /// Buffers taken from the last connection that went idle, lent to the next one.
+    spare: Option<(Vec<u8>, Vec<u8>)>,
+    events: Vec<epoll::Event>,
+}
+
+/// Locks a slot's entry (a poisoned lock only means a panic elsewhere; the entry is intact).
+pub(super) fn lock_entry<E>(slot: &Slot<E>) -> MutexGuard<'_, Option<E>> {
+    slot.entry.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A worker: waits on the shared set, serves what it wakes for, until the server has finished
+/// or the worker has been idle long enough to retire.
+pub(super) fn run(pool: &Pool) {
+    let mut local = Local {
+        req: Request::default(),
+        spare: None,
+        events: Vec::with_capacity(1),
+    };
+    let idle = pool.limits.worker_idle_timeout;
+    let idle = Timespec {
+        tv_sec: i64::try_from(idle.as_secs()).unwrap_or(i64::MAX),
+        tv_nsec: i64::from(idle.subsec_nanos()),
+    };
+    loop {
+        local.events.clear();
+        pool.idle.fetch_add(1, Ordering::SeqCst);
+        let waited = epoll::wait(&pool.epoll, spare_capacity(&mut local.events), Some(&idle));
+        pool.idle.fetch_sub(1, Ordering::SeqCst);
+        match waited {
+            Ok(0) if pool.retire() => return,
+            Ok(_) | Err(rustix::io::Errno::INTR) => {}
+            Err(_) => {
+                // Not expected of a valid epoll descriptor; do not spin if it happens.
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+        }
+        if pool.finished.load(Ordering::Acquire) {
+            pool.workers.fetch_sub(1, Ordering::SeqCst);
+            return;
+        }
+        let mut events = std::mem::take(&mut local.events);
+        for event in events.drain(..) {
+            let token = event.data.u64();
+            if token != WAKE {
+                turn(pool, token, &mut local);
+                pool.progress.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        local.events = events;
+    }
+}
+
+/// One turn of the connection behind `token`.
+fn turn(pool: &Pool, token: u64, local: &mut Local) {
+    let (index, generation) = split(token);
+    let Some(slot) = pool.table.get(index) else {
+        return;
+    };
+    let mut guard = lock_entry(slot);
+    if slot.generation() != generation {
+        return;
+    }
+    let Some(entry) = guard.as_mut() else {
+        return;
+    };
+    slot.deadline.store(0, Ordering::SeqCst);
+    let next = match entry.phase {
+        Phase::Linger { .. } => linger(&mut lock(&entry.io), &mut entry.phase),
+        Phase::Wait(_) => serve(pool, entry, local),
+    };
+    match next {
+        Next::Park(until) => park(pool, index, generation, until, &mut guard),
+        Next::Close => pool.release(index, &mut guard),
+    }
+}
+
+/// Reads, serves every complete request, and decides how the connection waits next.
+fn serve(pool: &Pool, entry: &mut Entry, local: &mut Local) -> Next {
+    let io_shared = Arc::clone(&entry.io);
+    let mut guard = lock(&io_shared);
+    let mut io = &mut *guard;
+    if let Some((read, out)) = local.spare.take() {
+        io.conn.lend_buffers(read, out);
+    }
+    let stopping = &pool.registry.stopping;
+    // A read that came back short has (almost surely) emptied the socket: park rather than
+    // spend a system call on the `WouldBlock` that a second read would get. Re-arming reports
+    // anything that arrived meanwhile.
+    let mut emptied = false;
+    loop {
+        if stopping.load(Ordering::Relaxed) {
+            io.conn.stop();
+        }
+        match io.conn.poll(&mut local.req, Some(entry.remote)) {
+            Event::NeedData(wait) => {
+                entry.registered.busy.store(false, Ordering::Release);
+                if io.flush().is_err() {
+                    return Next::Close;
+                }
+                if !emptied {
+                    let buf = io.conn.read_buf();
+                    let room = buf.len();
+                    match io.stream.try_read(buf) {
+                        Ok(n) => {
+                            io.conn.received(n);
+                            emptied = n < room;
+                            continue;
+                        }
+                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                        Err(_) => return Next::Close,
+                    }
+                }
+                let now = Instant::now();
+                let until = match wait {
+                    Wait::Idle => {
+                        io.head_deadline = None;
+                        now + io.limits.idle_timeout
+                    }
+                    Wait::Head => *io
+                        .head_deadline
+                        .get_or_insert(now + io.limits.header_timeout),
+                    Wait::Body => now + io.limits.body_timeout,
+                };
+                if until <= now {
+                    io.conn.timed_out(wait);
+                    continue;
+                }
+                if let Some((read, mut out)) = io.conn.take_idle_buffers() {
+                    if out.capacity() > KEEP_OUT {
+                        out = Vec::new();
+                    }
+                    local.spare = Some((read, out));
+                }
+                entry.phase = Phase::Wait(wait);
+                return Next::Park(until);
+            }
+            Event::Close => {
+                if io.flush().is_err() {
+                    return Next::Close;
+                }
+                return begin_linger(io, &mut entry.phase);
+            }
+            Event::Request(body) => {
+                entry.registered.busy.store(true, Ordering::Release);
+                drop(guard);
+                let served = run_request(
+                    &io_shared,
+                    &entry.source,
+                    &mut local.req,
+                    body,
+                    &*pool.handler,
+                    stopping,
+                );
+                if !served {
+                    return Next::Close;
+                }
+                guard = lock(&io_shared);
+                io = &mut *guard;
+            }
+        }
+    }
+}
+
+/// Shuts the sending side and starts the lingering close.
+fn begin_linger(io: &mut SharedConnection<PollStream>, phase: &mut Phase) -> Next {
+    use crate::server::driver::Transport;
+    io.stream.shutdown_write();
+    *phase = Phase::Linger {
+        until: Instant::now() + LINGER,
+        left: io.linger_budget(),
+    };
+    linger(io, phase)
+}
+
+/// Drops what the client still sends, without waiting; parks until more comes or time is up.
+fn linger(io: &mut SharedConnection<PollStream>, phase: &mut Phase) -> Next {
+    let Phase::Linger { until, left } = phase else {
+        return Next::Close;
+    };
+    loop {
+        // The read buffer is no longer needed for requests: drop what it holds.
+        io.conn.discard_input();
+        let buf = io.conn.read_buf();
+        let room = buf.len().min(*left);
+        match io.stream.try_read(&mut buf[..room]) {
+            Ok(0) => return Next::Close,
+            Ok(n) => {
+                *left -= n;
+                if *left == 0 {
+                    return Next::Close;
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                return if Instant::now() < *until {
+                    Next::Park(*until)
+                } else {
+                    Next::Close
+                };
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => return Next::Close,
+        }
+    }
+}
+
+/// Parks the connection: records its deadline and re-arms it in the set.
+fn park(pool: &Pool, index: u32, generation: u32, until: Instant, guard: &mut Option<Entry>) {
+    let Some(entry) = guard.as_ref() else {
+        return;
+    };
+    pool.timers
+        .arm(pool, index, generation, pool.timers.millis(until));
+    let rearmed = epoll::modify(
+        &pool.epoll,
+        &*entry.socket,
+        EventData::new_u64(token(index, generation)),
+        INTEREST,
+    );
+    if rearmed.is_err() {
+        pool.release(index, guard);
+    }
+}
+
+/// The timer thread found the connection's deadline passed. False if a worker holds the
+/// connection (it woke for it just now), so the timer should look again later.
+pub(super) fn expire(pool: &Pool, index: u32, generation: u32, scratch: &mut Request) -> bool {
+    let Some(slot) = pool.table.get(index) else {
+        return true;
+    };
+    let mut guard = match slot.entry.try_lock() {
+        Ok(guard) => guard,
+        Err(TryLockError::Poisoned(e)) => e.into_inner(),
+        Err(TryLockError::WouldBlock) => return false,
+    };
+    if slot.generation() != generation {
+        return true;
+    }
+    let Some(entry) = guard.as_mut() else {
+        return true;
+    };
+    slot.deadline.store(0, Ordering::SeqCst);
+    let next = match entry.phase {
+        Phase::Linger { .. } => Next::Close,
+        Phase::Wait(wait) => {
+            let io_shared = Arc::clone(&entry.io);
+            let mut io = lock(&io_shared);
+            io.conn.timed_out(wait);
+            // A timeout ends the connection (with a 408 if a head was under way).
+            let _ = io.conn.poll(scratch, None);
+            // The timer thread must not wait on a client: one attempt to send the 408.
+            let out = io.conn.output();
+            if !out.is_empty() {
+                let n = io.stream.try_write(out).unwrap_or(0);
+                io.conn.consumed_output(n);
+            }
+            begin_linger(&mut io, &mut entry.phase)
+        }
+    };
+    match next {
+        Next::Park(until) => park(pool, index, generation, until, &mut guard),
+        Next::Close => pool.release(index, &mut guard),
+    }
+    true
+}
