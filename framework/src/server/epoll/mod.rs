@@ -1,7 +1,7 @@
 //! The readiness-based driver (Linux): idle and half-read connections wait in one epoll set, and
 //! hold no thread. Worker threads are leaders and followers at once: every free worker waits on
-//! the same set, each connection is armed `EPOLLONESHOT`, and the worker that wakes for a
-//! connection parses, runs the handler and writes the answer itself, then re-arms it. No request
+//! the same set, each connection is in it edge-triggered for its whole life, and the worker that
+//! wakes for a connection parses, runs the handler and writes the answer itself, then parks it. No request
 //! is handed from thread to thread. The handler may block (a database call, a sleep, a body
 //! read): the pool grows when every worker is stuck and events wait (see `timer.rs`), and workers
 //! that find nothing to do for `Limits::worker_idle_timeout` retire, down to `Limits::workers`.
@@ -208,9 +208,8 @@ impl Pool {
         io.head_deadline = Some(head_deadline);
         let io = Arc::new(Mutex::new(io));
         let source: Arc<Mutex<dyn BodySource>> = io.clone();
-        let mut guard = worker::lock_entry(slot);
         let generation = slot.generation();
-        *guard = Some(Entry {
+        *worker::lock_entry(slot) = Some(Entry {
             io,
             source,
             socket: Arc::clone(&socket),
@@ -220,6 +219,7 @@ impl Pool {
         });
         self.timers
             .arm(self, index, generation, self.timers.millis(head_deadline));
+        // Added after the entry is in place and unlocked: the first event may come at once.
         if epoll::add(
             &self.epoll,
             &*socket,
@@ -228,7 +228,10 @@ impl Pool {
         )
         .is_err()
         {
-            self.release(index, &mut guard);
+            let mut guard = worker::lock_entry(slot);
+            if slot.generation() == generation {
+                self.release(index, &mut guard);
+            }
         }
     }
 
@@ -241,6 +244,7 @@ impl Pool {
         let entry = guard.take();
         slot.deadline.store(0, Ordering::SeqCst);
         slot.queued.store(false, Ordering::SeqCst);
+        slot.pending.store(false, Ordering::SeqCst);
         slot.generation.fetch_add(1, Ordering::AcqRel);
         // The slot is free before the registry makes room, so the acceptor always finds one.
         self.table.free(index);

@@ -19,6 +19,9 @@ pub(super) struct Slot<E> {
     pub(super) deadline: AtomicU64,
     /// Whether the timers hold an entry for this slot (at most one at a time).
     pub(super) queued: AtomicBool,
+    /// An event came while a worker (or the timer thread) held the connection: the holder must
+    /// look at the socket again once it lets go (see `worker::turn`).
+    pub(super) pending: AtomicBool,
     /// The connection. A worker holds this lock for the whole of its turn, handler included.
     pub(super) entry: Mutex<Option<E>>,
 }
@@ -29,6 +32,7 @@ impl<E> Default for Slot<E> {
             generation: AtomicU32::new(0),
             deadline: AtomicU64::new(0),
             queued: AtomicBool::new(false),
+            pending: AtomicBool::new(false),
             entry: Mutex::new(None),
         }
     }

@@ -5,7 +5,7 @@ use super::stream::PollStream;
 use super::table::{split, token, Slot};
 use super::{Pool, WAKE};
 use crate::http::{BodySource, Request};
-use crate::proto::connection::{Event, Wait};
+use crate::proto::connection::{Event, RequestBody, Wait};
 use crate::server::driver::{lock, run_request, SharedConnection, LINGER};
 use crate::server::shutdown;
 use rustix::buffer::spare_capacity;
@@ -17,10 +17,11 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, TryLockError};
 use std::time::Instant;
 
-/// What a parked connection waits for: input (or the peer's close), once.
+/// What a connection waits for: new input (or the peer's close), edge-triggered, so that a
+/// connection stays in the set for its whole life and parking it costs no system call.
 pub(super) const INTEREST: EventFlags = EventFlags::IN
     .union(EventFlags::RDHUP)
-    .union(EventFlags::ONESHOT);
+    .union(EventFlags::ET);
 /// A write buffer larger than this is not kept for the next connection.
 const KEEP_OUT: usize = 64 * 1024;
 
@@ -107,27 +108,46 @@ pub(super) fn run(pool: &Pool) {
     }
 }
 
-/// One turn of the connection behind `token`.
+/// One turn of the connection behind `token`. Connections are edge-triggered, so an event can
+/// come while another worker holds the connection (its handler still running): the newcomer
+/// leaves a note in `pending` and goes back to the set, and the holder looks at the note after
+/// it lets go. Either the holder sees the note or the newcomer gets the lock; no event is lost,
+/// and no worker waits for another.
 fn turn(pool: &Pool, token: u64, local: &mut Local) {
     let (index, generation) = split(token);
     let Some(slot) = pool.table.get(index) else {
         return;
     };
-    let mut guard = lock_entry(slot);
     if slot.generation() != generation {
         return;
     }
-    let Some(entry) = guard.as_mut() else {
-        return;
-    };
-    slot.deadline.store(0, Ordering::SeqCst);
-    let next = match entry.phase {
-        Phase::Linger { .. } => linger(&mut lock(&entry.io), &mut entry.phase),
-        Phase::Wait(_) => serve(pool, entry, local),
-    };
-    match next {
-        Next::Park(until) => park(pool, index, generation, until, &mut guard),
-        Next::Close => pool.release(index, &mut guard),
+    slot.pending.store(true, Ordering::SeqCst);
+    loop {
+        let mut guard = match slot.entry.try_lock() {
+            Ok(guard) => guard,
+            Err(TryLockError::Poisoned(e)) => e.into_inner(),
+            Err(TryLockError::WouldBlock) => return,
+        };
+        if slot.pending.swap(false, Ordering::SeqCst) && slot.generation() == generation {
+            if let Some(entry) = guard.as_mut() {
+                slot.deadline.store(0, Ordering::SeqCst);
+                let next = match entry.phase {
+                    Phase::Linger { .. } => linger(&mut lock(&entry.io), &mut entry.phase),
+                    Phase::Wait(_) => serve(pool, entry, local),
+                };
+                match next {
+                    Next::Park(until) => park(pool, index, generation, until),
+                    Next::Close => {
+                        pool.release(index, &mut guard);
+                        return;
+                    }
+                }
+            }
+        }
+        drop(guard);
+        if !slot.pending.load(Ordering::SeqCst) {
+            return;
+        }
     }
 }
 
@@ -199,6 +219,7 @@ fn serve(pool: &Pool, entry: &mut Entry, local: &mut Local) -> Next {
                 return begin_linger(io, &mut entry.phase);
             }
             Event::Request(body) => {
+                let streamed = matches!(body, RequestBody::Stream);
                 entry.registered.busy.store(true, Ordering::Release);
                 drop(guard);
                 let served = run_request(
@@ -212,6 +233,8 @@ fn serve(pool: &Pool, entry: &mut Entry, local: &mut Local) -> Next {
                 if !served {
                     return Next::Close;
                 }
+                // A streamed body was read outside this loop, and may have left bytes behind.
+                emptied &= !streamed;
                 guard = lock(&io_shared);
                 io = &mut *guard;
             }
@@ -261,22 +284,11 @@ fn linger(io: &mut SharedConnection<PollStream>, phase: &mut Phase) -> Next {
     }
 }
 
-/// Parks the connection: records its deadline and re-arms it in the set.
-fn park(pool: &Pool, index: u32, generation: u32, until: Instant, guard: &mut Option<Entry>) {
-    let Some(entry) = guard.as_ref() else {
-        return;
-    };
+/// Parks the connection until its deadline. It stays in the set (edge-triggered), so nothing
+/// needs re-arming: the next bytes from the client are the next event.
+fn park(pool: &Pool, index: u32, generation: u32, until: Instant) {
     pool.timers
         .arm(pool, index, generation, pool.timers.millis(until));
-    let rearmed = epoll::modify(
-        &pool.epoll,
-        &*entry.socket,
-        EventData::new_u64(token(index, generation)),
-        INTEREST,
-    );
-    if rearmed.is_err() {
-        pool.release(index, guard);
-    }
 }
 
 /// The timer thread found the connection's deadline passed. False if a worker holds the
@@ -315,7 +327,21 @@ pub(super) fn expire(pool: &Pool, index: u32, generation: u32, scratch: &mut Req
         }
     };
     match next {
-        Next::Park(until) => park(pool, index, generation, until, &mut guard),
+        Next::Park(until) => {
+            park(pool, index, generation, until);
+            let socket = Arc::clone(&entry.socket);
+            drop(guard);
+            // A worker that woke for this connection meanwhile left it to us, but this thread
+            // does not serve: have the set report the connection again, for a worker.
+            if slot.pending.load(Ordering::SeqCst) {
+                let _ = epoll::modify(
+                    &pool.epoll,
+                    &*socket,
+                    EventData::new_u64(token(index, generation)),
+                    INTEREST,
+                );
+            }
+        }
         Next::Close => pool.release(index, &mut guard),
     }
     true
