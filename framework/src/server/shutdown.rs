@@ -68,6 +68,11 @@ impl Registry {
         slot
     }
 
+    /// How many connections are live.
+    pub(crate) fn len(&self) -> usize {
+        self.lock().slots.len()
+    }
+
     /// Whether no connection is live.
     pub(crate) fn is_empty(&self) -> bool {
         self.lock().slots.is_empty()

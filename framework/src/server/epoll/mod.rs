@@ -57,6 +57,8 @@ pub(super) struct Pool {
     progress: AtomicU64,
     min_workers: usize,
     max_workers: usize,
+    /// True until the accept loop has ended; the pool cannot finish before.
+    accepting: AtomicBool,
     finished: AtomicBool,
 }
 
@@ -88,6 +90,7 @@ pub(crate) fn serve(
         workers: AtomicUsize::new(0),
         idle: AtomicUsize::new(0),
         progress: AtomicU64::new(0),
+        accepting: AtomicBool::new(true),
         finished: AtomicBool::new(false),
     });
     for _ in 0..min_workers {
@@ -129,9 +132,8 @@ pub(crate) fn serve(
         }
         pool.admit(socket, remote);
     }
-    if pool.registry.is_empty() {
-        pool.finish();
-    }
+    pool.accepting.store(false, Ordering::SeqCst);
+    pool.finish_if_done();
     Ok(())
 }
 
@@ -139,6 +141,8 @@ impl Pool {
     /// Starts one more worker; false if no thread could be had.
     fn spawn_worker(self: &Arc<Self>) -> bool {
         self.workers.fetch_add(1, Ordering::SeqCst);
+        // Idle from the start: it is about to wait (see `worker::run`).
+        self.idle.fetch_add(1, Ordering::SeqCst);
         let pool = Arc::clone(self);
         let spawned = std::thread::Builder::new()
             .name("framework-worker".into())
@@ -146,6 +150,7 @@ impl Pool {
             .spawn(move || worker::run(&pool));
         if spawned.is_err() {
             self.workers.fetch_sub(1, Ordering::SeqCst);
+            self.idle.fetch_sub(1, Ordering::SeqCst);
         }
         spawned.is_ok()
     }
@@ -181,6 +186,13 @@ impl Pool {
         poll(&mut fds, Some(&zero)).is_ok_and(|n| n > 0)
     }
 
+    /// Finishes once the acceptor has stopped and the last connection has closed.
+    fn finish_if_done(&self) {
+        if !self.accepting.load(Ordering::SeqCst) && self.registry.is_empty() {
+            self.finish();
+        }
+    }
+
     /// The server has stopped and its last connection closed: wake every worker to end.
     fn finish(&self) {
         if !self.finished.swap(true, Ordering::AcqRel) {
@@ -200,7 +212,7 @@ impl Pool {
         };
         let socket = Arc::new(socket);
         let registered = self.registry.register(Arc::clone(&socket));
-        let head_deadline = Instant::now() + self.limits.header_timeout;
+        let head_deadline = worker::later(Instant::now(), self.limits.header_timeout);
         let mut io = SharedConnection::new(
             PollStream::new(Arc::clone(&socket), self.limits.write_timeout),
             Arc::clone(&self.limits),
@@ -241,21 +253,19 @@ impl Pool {
         let Some(slot) = self.table.get(index) else {
             return;
         };
-        let entry = guard.take();
+        let Some(entry) = guard.take() else {
+            return;
+        };
         slot.deadline.store(0, Ordering::SeqCst);
         slot.queued.store(false, Ordering::SeqCst);
         slot.pending.store(false, Ordering::SeqCst);
         slot.generation.fetch_add(1, Ordering::AcqRel);
         // The slot is free before the registry makes room, so the acceptor always finds one.
         self.table.free(index);
-        if let Some(entry) = entry {
-            let _ = epoll::delete(&self.epoll, &*entry.socket);
-            self.registry.deregister(&entry.registered);
-            drop(entry);
-        }
-        if self.registry.stopping.load(Ordering::Acquire) && self.registry.is_empty() {
-            self.finish();
-        }
+        let _ = epoll::delete(&self.epoll, &*entry.socket);
+        self.registry.deregister(&entry.registered);
+        drop(entry);
+        self.finish_if_done();
     }
 }
 

@@ -24,7 +24,8 @@ impl PollStream {
         Self {
             socket,
             read_timeout: None,
-            write_timeout,
+            // A zero timeout would fail every write that has to wait at all.
+            write_timeout: write_timeout.max(Duration::from_millis(1)),
         }
     }
 

@@ -21,6 +21,9 @@ const TICK: Duration = Duration::from_millis(10);
 const BUSY_TICK: Duration = Duration::from_millis(1);
 /// Busy ticks without a finished turn, with events waiting, before the pool grows.
 const STALLED_TICKS: u32 = 2;
+/// Least time between two growths, so that the workers started by one are running before the
+/// next is considered.
+const GROWTH_GAP: Duration = Duration::from_millis(5);
 
 /// A deadline entry: when (timer milliseconds), and which slot generation it is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -78,6 +81,7 @@ pub(super) fn run(pool: &std::sync::Arc<Pool>) {
     let mut heap: BinaryHeap<Reverse<Due>> = BinaryHeap::new();
     let mut last_progress = pool.progress.load(Ordering::Relaxed);
     let mut stalled = 0;
+    let mut grown = Instant::now();
     let mut scratch = crate::http::Request::default();
     while !pool.finished.load(Ordering::Acquire) {
         let all_busy = pool.idle.load(Ordering::SeqCst) == 0;
@@ -105,7 +109,7 @@ pub(super) fn run(pool: &std::sync::Arc<Pool>) {
             }
         }
         // Entries of closed connections wait for their deadline; drop them when they pile up.
-        if heap.len() > 2 * pool.table.capacity().min(1 << 16) {
+        if heap.len() > 2 * pool.registry.len() + 4096 {
             heap.retain(|Reverse(due)| {
                 pool.table
                     .get(due.index)
@@ -117,8 +121,9 @@ pub(super) fn run(pool: &std::sync::Arc<Pool>) {
         let progress = pool.progress.load(Ordering::Relaxed);
         if all_busy && progress == last_progress && pool.has_ready_events() {
             stalled += 1;
-            if stalled >= STALLED_TICKS {
+            if stalled >= STALLED_TICKS && grown.elapsed() >= GROWTH_GAP {
                 stalled = 0;
+                grown = Instant::now();
                 pool.grow();
             }
         } else {
@@ -144,7 +149,7 @@ fn fire(pool: &Pool, due: Due, now: u64, scratch: &mut crate::http::Request) -> 
         at if at > now => requeue(at),
         // Expired, unless a worker that woke for this connection at the same moment holds it:
         // then look again at the next tick.
-        _ if worker::expire(pool, due.index, due.generation, scratch) => None,
+        _ if worker::expire(pool, due.index, due.generation, now, scratch) => None,
         _ => requeue(now + 1),
     }
 }

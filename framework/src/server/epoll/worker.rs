@@ -10,12 +10,13 @@ use crate::server::driver::{lock, run_request, SharedConnection, LINGER};
 use crate::server::shutdown;
 use rustix::buffer::spare_capacity;
 use rustix::event::epoll::{self, EventData, EventFlags};
-use rustix::event::Timespec;
+use rustix::event::{poll, PollFd, PollFlags, Timespec};
 use std::io;
 use std::net::{SocketAddr, TcpStream};
+use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, TryLockError};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// What a connection waits for: new input (or the peer's close), edge-triggered, so that a
 /// connection stays in the set for its whole life and parking it costs no system call.
@@ -49,8 +50,21 @@ pub(super) enum Phase {
 
 /// What becomes of a connection at the end of its turn.
 enum Next {
+    /// Wait for the client until then.
     Park(Instant),
+    /// More may be waiting, but others get their turn first.
+    Yield,
     Close,
+}
+
+/// Most requests one turn serves before the connection goes to the back of the line.
+const TURN_REQUESTS: usize = 16;
+
+/// `now + timeout`, or a far future for timeouts too long to add.
+pub(super) fn later(now: Instant, timeout: Duration) -> Instant {
+    now.checked_add(timeout)
+        .or_else(|| now.checked_add(Duration::from_secs(100 * 365 * 86_400)))
+        .unwrap_or(now)
 }
 
 /// A worker's own things, reused from turn to turn.
@@ -69,23 +83,43 @@ pub(super) fn lock_entry<E>(slot: &Slot<E>) -> MutexGuard<'_, Option<E>> {
 /// A worker: waits on the shared set, serves what it wakes for, until the server has finished
 /// or the worker has been idle long enough to retire.
 pub(super) fn run(pool: &Pool) {
+    /// Counts the worker out however it ends.
+    struct Leaving<'a>(&'a Pool);
+    impl Drop for Leaving<'_> {
+        fn drop(&mut self) {
+            self.0.workers.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+    let _leaving = Leaving(pool);
     let mut local = Local {
         req: Request::default(),
         spare: None,
         events: Vec::with_capacity(1),
     };
-    let idle = pool.limits.worker_idle_timeout;
+    let idle = pool
+        .limits
+        .worker_idle_timeout
+        .max(Duration::from_millis(1));
     let idle = Timespec {
         tv_sec: i64::try_from(idle.as_secs()).unwrap_or(i64::MAX),
         tv_nsec: i64::from(idle.subsec_nanos()),
     };
+    // A new worker was counted idle when it was spawned (so that the supervisor does not grow
+    // the pool again before it starts).
+    let mut counted = true;
     loop {
         local.events.clear();
-        pool.idle.fetch_add(1, Ordering::SeqCst);
+        if !std::mem::take(&mut counted) {
+            pool.idle.fetch_add(1, Ordering::SeqCst);
+        }
         let waited = epoll::wait(&pool.epoll, spare_capacity(&mut local.events), Some(&idle));
         pool.idle.fetch_sub(1, Ordering::SeqCst);
         match waited {
-            Ok(0) if pool.retire() => return,
+            Ok(0) if pool.retire() => {
+                // `retire` already counted this worker out.
+                std::mem::forget(_leaving);
+                return;
+            }
             Ok(_) | Err(rustix::io::Errno::INTR) => {}
             Err(_) => {
                 // Not expected of a valid epoll descriptor; do not spin if it happens.
@@ -93,18 +127,40 @@ pub(super) fn run(pool: &Pool) {
             }
         }
         if pool.finished.load(Ordering::Acquire) {
-            pool.workers.fetch_sub(1, Ordering::SeqCst);
             return;
         }
         let mut events = std::mem::take(&mut local.events);
         for event in events.drain(..) {
             let token = event.data.u64();
             if token != WAKE {
-                turn(pool, token, &mut local);
+                // Handler panics are answered with a 500 inside `run_request`; this catches what
+                // runs outside it (a streamed response body's reader, user `Drop` code), so that
+                // the connection is closed rather than left locked, and the worker lives on.
+                let turned =
+                    panic::catch_unwind(AssertUnwindSafe(|| turn(pool, token, &mut local)));
+                if turned.is_err() {
+                    local = Local {
+                        req: Request::default(),
+                        spare: None,
+                        events: Vec::with_capacity(1),
+                    };
+                    abandon(pool, token);
+                }
                 pool.progress.fetch_add(1, Ordering::Relaxed);
             }
         }
         local.events = events;
+    }
+}
+
+/// Closes the connection behind `token` after a panic in its turn.
+fn abandon(pool: &Pool, token: u64) {
+    let (index, generation) = split(token);
+    if let Some(slot) = pool.table.get(index) {
+        let mut guard = lock_entry(slot);
+        if slot.generation() == generation {
+            pool.release(index, &mut guard);
+        }
     }
 }
 
@@ -137,6 +193,15 @@ fn turn(pool: &Pool, token: u64, local: &mut Local) {
                 };
                 match next {
                     Next::Park(until) => park(pool, index, generation, until),
+                    Next::Yield => {
+                        park(
+                            pool,
+                            index,
+                            generation,
+                            later(Instant::now(), pool.limits.idle_timeout),
+                        );
+                        report_again(pool, &entry.socket, index, generation);
+                    }
                     Next::Close => {
                         pool.release(index, &mut guard);
                         return;
@@ -164,7 +229,17 @@ fn serve(pool: &Pool, entry: &mut Entry, local: &mut Local) -> Next {
     // spend a system call on the `WouldBlock` that a second read would get. Re-arming reports
     // anything that arrived meanwhile.
     let mut emptied = false;
+    let mut served = 0;
     loop {
+        if served == TURN_REQUESTS && !emptied {
+            // Fairness: a client that keeps more queued than one read takes is served in turns
+            // of this many requests; the set reports it again at once (see `yield_turn`).
+            entry.registered.busy.store(false, Ordering::Release);
+            if io.flush().is_err() {
+                return Next::Close;
+            }
+            return Next::Yield;
+        }
         if stopping.load(Ordering::Relaxed) {
             io.conn.stop();
         }
@@ -192,12 +267,12 @@ fn serve(pool: &Pool, entry: &mut Entry, local: &mut Local) -> Next {
                 let until = match wait {
                     Wait::Idle => {
                         io.head_deadline = None;
-                        now + io.limits.idle_timeout
+                        later(now, io.limits.idle_timeout)
                     }
                     Wait::Head => *io
                         .head_deadline
-                        .get_or_insert(now + io.limits.header_timeout),
-                    Wait::Body => now + io.limits.body_timeout,
+                        .get_or_insert(later(now, io.limits.header_timeout)),
+                    Wait::Body => later(now, io.limits.body_timeout),
                 };
                 if until <= now {
                     io.conn.timed_out(wait);
@@ -222,7 +297,7 @@ fn serve(pool: &Pool, entry: &mut Entry, local: &mut Local) -> Next {
                 let streamed = matches!(body, RequestBody::Stream);
                 entry.registered.busy.store(true, Ordering::Release);
                 drop(guard);
-                let served = run_request(
+                let ok = run_request(
                     &io_shared,
                     &entry.source,
                     &mut local.req,
@@ -230,9 +305,10 @@ fn serve(pool: &Pool, entry: &mut Entry, local: &mut Local) -> Next {
                     &*pool.handler,
                     stopping,
                 );
-                if !served {
+                if !ok {
                     return Next::Close;
                 }
+                served += 1;
                 // A streamed body was read outside this loop, and may have left bytes behind.
                 emptied &= !streamed;
                 guard = lock(&io_shared);
@@ -267,7 +343,7 @@ fn linger(io: &mut SharedConnection<PollStream>, phase: &mut Phase) -> Next {
             Ok(0) => return Next::Close,
             Ok(n) => {
                 *left -= n;
-                if *left == 0 {
+                if *left == 0 || Instant::now() >= *until {
                     return Next::Close;
                 }
             }
@@ -284,6 +360,17 @@ fn linger(io: &mut SharedConnection<PollStream>, phase: &mut Phase) -> Next {
     }
 }
 
+/// Has the set report the connection again (edge-triggered: modifying it re-checks readiness),
+/// for whichever worker is free.
+fn report_again(pool: &Pool, socket: &TcpStream, index: u32, generation: u32) {
+    let _ = epoll::modify(
+        &pool.epoll,
+        socket,
+        EventData::new_u64(token(index, generation)),
+        INTEREST,
+    );
+}
+
 /// Parks the connection until its deadline. It stays in the set (edge-triggered), so nothing
 /// needs re-arming: the next bytes from the client are the next event.
 fn park(pool: &Pool, index: u32, generation: u32, until: Instant) {
@@ -293,7 +380,13 @@ fn park(pool: &Pool, index: u32, generation: u32, until: Instant) {
 
 /// The timer thread found the connection's deadline passed. False if a worker holds the
 /// connection (it woke for it just now), so the timer should look again later.
-pub(super) fn expire(pool: &Pool, index: u32, generation: u32, scratch: &mut Request) -> bool {
+pub(super) fn expire(
+    pool: &Pool,
+    index: u32,
+    generation: u32,
+    now: u64,
+    scratch: &mut Request,
+) -> bool {
     let Some(slot) = pool.table.get(index) else {
         return true;
     };
@@ -308,9 +401,24 @@ pub(super) fn expire(pool: &Pool, index: u32, generation: u32, scratch: &mut Req
     let Some(entry) = guard.as_mut() else {
         return true;
     };
+    // A worker may have served and parked the connection again since the timer looked.
+    let at = slot.deadline.load(Ordering::SeqCst);
+    if at == 0 || at > now {
+        return false;
+    }
     slot.deadline.store(0, Ordering::SeqCst);
     let next = match entry.phase {
         Phase::Linger { .. } => Next::Close,
+        // The client sent its request in time, but every worker was busy: not its fault. Give
+        // it a new head deadline; the set still holds its event for the next free worker.
+        Phase::Wait(Wait::Idle | Wait::Head)
+            if !lock(&entry.io).conn.has_partial_head() && has_input(&entry.socket) =>
+        {
+            let until = later(Instant::now(), pool.limits.header_timeout);
+            lock(&entry.io).head_deadline = Some(until);
+            entry.phase = Phase::Wait(Wait::Head);
+            Next::Park(until)
+        }
         Phase::Wait(wait) => {
             let io_shared = Arc::clone(&entry.io);
             let mut io = lock(&io_shared);
@@ -342,7 +450,19 @@ pub(super) fn expire(pool: &Pool, index: u32, generation: u32, scratch: &mut Req
                 );
             }
         }
-        Next::Close => pool.release(index, &mut guard),
+        Next::Yield | Next::Close => pool.release(index, &mut guard),
     }
     true
+}
+
+/// Whether the socket has bytes to read (a zero-timeout poll; a hang-up alone is not input).
+fn has_input(socket: &TcpStream) -> bool {
+    let mut fds = [PollFd::new(socket, PollFlags::IN)];
+    let zero = Timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    poll(&mut fds, Some(&zero)).is_ok_and(|n| n > 0)
+        && fds[0].revents().contains(PollFlags::IN)
+        && socket.peek(&mut [0u8]).is_ok_and(|n| n > 0)
 }
