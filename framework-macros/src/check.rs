@@ -10,7 +10,7 @@ pub(crate) fn all(def: &RouteDef, errors: &mut Errors) {
     if let Some(asyncness) = &sig.asyncness {
         errors.spanned(
             asyncness,
-            "route handlers cannot be `async`: the framework is synchronous (each connection has its own thread), so remove `async` and call blocking code directly",
+            "route handlers cannot be `async`: the framework is synchronous (handlers run on worker threads and may block), so remove `async` and call blocking code directly",
         );
     }
     if !sig.generics.params.is_empty() {

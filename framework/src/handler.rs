@@ -28,8 +28,8 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 /// # Ok::<(), framework::proto::parse::ParseError>(())
 /// ```
 pub trait Handler: Send + Sync + 'static {
-    /// Answers one request. May block (a database call, a file read); the server gives every
-    /// connection its own thread.
+    /// Answers one request. May block (a database call, a file read): it runs on a worker
+    /// thread, and the server starts more workers when all of them are blocked.
     fn handle(&self, req: &mut Request) -> Response;
 }
 

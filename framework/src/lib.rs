@@ -1,7 +1,7 @@
 //! A synchronous web framework for small REST services: annotate plain functions, take typed
 //! inputs, return JSON structs. Underneath, a strict handwritten HTTP/1.1 parser, a response
-//! writer that always emits valid HTTP, and a thread-per-connection server on `std::net`. No
-//! async runtime: handlers are plain functions that may block.
+//! writer that always emits valid HTTP, and a threaded server on `std::net` (readiness-based on
+//! Linux, a thread per connection elsewhere). No async runtime: handlers are plain functions that may block.
 //!
 //! ```
 //! use framework::{get, post, routes, test::TestClient, App, Error, Json};

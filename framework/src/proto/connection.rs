@@ -2,8 +2,8 @@
 //! bytes go in with [`Connection::read_buf`] / [`Connection::received`], requests come out of
 //! [`Connection::poll`], responses go in with [`Connection::respond`], and the bytes to send wait
 //! in [`Connection::output`]. The caller supplies the clock: a function that answers the current
-//! `Date` value (an IMF-fixdate, see `server/date.rs`), called only when a response is written. The thread-per-connection driver
-//! (`server/driver.rs`), the in-process test client and the tests that split requests at every
+//! `Date` value (an IMF-fixdate, see `server/date.rs`), called only when a response is written. Both socket drivers
+//! (`server/driver.rs`, `server/epoll/`), the in-process test client and the tests that split requests at every
 //! byte all run this same code.
 //!
 //! ```text

@@ -51,7 +51,8 @@ pub struct Limits {
     /// Most connections served at once; beyond it the server stops accepting until one closes
     /// (the kernel's listen backlog holds the rest), so it never runs out of threads or memory.
     pub max_connections: usize,
-    /// Stack size of each connection thread. The handler runs on this thread, so raise it for
+    /// Stack size of each worker thread (of each connection thread with [`Driver::Threads`]).
+    /// The handler runs on this thread, so raise it for
     /// handlers that recurse deeply. Unoptimized (debug-assertion) builds use frames several times
     /// larger, so their default is 1 MiB: enough for the deepest JSON `Json<serde_json::Value>`
     /// accepts or refuses (see [`Json`](crate::Json)). Only the pages used count towards memory.

@@ -1,4 +1,5 @@
-//! Bind, accept, and one thread per connection, with back-pressure at `Limits::max_connections`.
+//! Bind, accept, and hand each connection to the driver that `Limits::driver` picks, with
+//! back-pressure at `Limits::max_connections`.
 
 use super::driver::{self, SharedStream};
 use super::shutdown::{Registry, ShutdownHandle};
@@ -14,9 +15,10 @@ use std::time::Duration;
 /// does not spin while connections close and free them.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(10);
 
-/// An HTTP/1.1 server: a listening socket and its limits. Each connection gets its own thread
-/// (with a small stack, see [`Limits::thread_stack_size`]), so a slow or idle client never delays
-/// another.
+/// An HTTP/1.1 server: a listening socket and its limits. On Linux, idle connections wait in
+/// epoll and a pool of workers serves the ones with requests (see [`Driver`](crate::Driver));
+/// elsewhere, or with [`Driver::Threads`](crate::Driver::Threads), each connection gets its own
+/// thread. Either way a slow or idle client never delays another.
 ///
 /// ```no_run
 /// use framework::{Response, Server};
