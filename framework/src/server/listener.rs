@@ -90,30 +90,46 @@ impl Server {
         if limits.driver.resolve() == super::Driver::Epoll {
             return super::epoll::serve(&self.listener, handler, limits, registry);
         }
-        loop {
-            // Back-pressure: at the limit, leave new clients in the kernel's backlog.
-            if !registry.wait_for_room(limits.max_connections) {
-                break;
-            }
-            let (stream, remote) = match self.listener.accept() {
-                Ok(accepted) => accepted,
-                Err(e) => match e.kind() {
-                    io::ErrorKind::Interrupted
-                    | io::ErrorKind::ConnectionAborted
-                    | io::ErrorKind::ConnectionReset => continue,
-                    _ => {
-                        // Out of file descriptors or memory: wait for connections to close.
-                        std::thread::sleep(ACCEPT_BACKOFF);
-                        continue;
-                    }
-                },
-            };
-            if registry.stopping.load(Ordering::Acquire) {
-                break;
-            }
-            spawn(stream, remote, &handler, &limits, &registry);
-        }
+        accept_loop(
+            &self.listener,
+            &registry,
+            limits.max_connections,
+            |stream, remote| spawn(stream, remote, &handler, &limits, &registry),
+        );
         Ok(())
+    }
+}
+
+/// Accepts connections and hands each to `admit` until the server stops, keeping at most `room`
+/// live (beyond it, new clients wait in the kernel's listen backlog). Both drivers accept here.
+pub(crate) fn accept_loop(
+    listener: &TcpListener,
+    registry: &Registry,
+    room: usize,
+    mut admit: impl FnMut(TcpStream, SocketAddr),
+) {
+    loop {
+        // Back-pressure: at the limit, leave new clients in the kernel's backlog.
+        if !registry.wait_for_room(room) {
+            break;
+        }
+        let (stream, remote) = match listener.accept() {
+            Ok(accepted) => accepted,
+            Err(e) => match e.kind() {
+                io::ErrorKind::Interrupted
+                | io::ErrorKind::ConnectionAborted
+                | io::ErrorKind::ConnectionReset => continue,
+                _ => {
+                    // Out of file descriptors or memory: wait for connections to close.
+                    std::thread::sleep(ACCEPT_BACKOFF);
+                    continue;
+                }
+            },
+        };
+        if registry.stopping.load(Ordering::Acquire) {
+            break;
+        }
+        admit(stream, remote);
     }
 }
 

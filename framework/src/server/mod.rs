@@ -7,7 +7,7 @@ pub(crate) mod driver;
 #[cfg(target_os = "linux")]
 mod epoll;
 mod limits;
-mod listener;
+pub(crate) mod listener;
 pub(crate) mod shutdown;
 
 pub use limits::{Driver, Limits};

@@ -26,7 +26,7 @@ use std::io::{self, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use stream::PollStream;
 use table::{token, Table};
 use timer::Timers;
@@ -35,8 +35,6 @@ use worker::{Entry, Phase};
 /// The token of the wake-up descriptor, which no slot can have (slot indices stay far below
 /// `u32::MAX`).
 const WAKE: u64 = u64::MAX;
-/// Pause after `accept` fails for lack of resources.
-const ACCEPT_BACKOFF: Duration = Duration::from_millis(10);
 
 /// Everything the workers and the timer thread share.
 pub(super) struct Pool {
@@ -109,29 +107,9 @@ pub(crate) fn serve(
     }
 
     let room = pool.limits.max_connections.min(pool.table.capacity());
-    loop {
-        // Back-pressure: at the limit, leave new clients in the kernel's backlog.
-        if !pool.registry.wait_for_room(room) {
-            break;
-        }
-        let (socket, remote) = match listener.accept() {
-            Ok(accepted) => accepted,
-            Err(e) => match e.kind() {
-                io::ErrorKind::Interrupted
-                | io::ErrorKind::ConnectionAborted
-                | io::ErrorKind::ConnectionReset => continue,
-                _ => {
-                    // Out of file descriptors or memory: wait for connections to close.
-                    std::thread::sleep(ACCEPT_BACKOFF);
-                    continue;
-                }
-            },
-        };
-        if pool.registry.stopping.load(Ordering::Acquire) {
-            break;
-        }
+    super::listener::accept_loop(listener, &pool.registry, room, |socket, remote| {
         pool.admit(socket, remote);
-    }
+    });
     pool.accepting.store(false, Ordering::SeqCst);
     pool.finish_if_done();
     Ok(())
