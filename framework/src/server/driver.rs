@@ -15,14 +15,21 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 /// Output beyond this is sent before the next pipelined request is parsed.
-pub(crate) const FLUSH_AT: usize = 64 * 1024;
+const FLUSH_AT: usize = 64 * 1024;
 /// After a response that closes the connection, how long unread client bytes are drained so that
 /// the kernel does not answer them with a reset that could destroy the response in flight.
 pub(crate) const LINGER: Duration = Duration::from_secs(1);
 /// Most bytes drained while lingering, at least: a client that sends a whole body over the limit
 /// before it reads (as most clients do) must still get its 413, not a reset. The drain budget is
 /// this or twice `Limits::parse.max_body`, whichever is larger; `LINGER` bounds the time either way.
-pub(crate) const LINGER_BYTES: usize = 16 * 1024 * 1024;
+const LINGER_BYTES: usize = 16 * 1024 * 1024;
+
+/// `now + timeout`, or a far future for timeouts too long to add (`Duration::MAX` means "never").
+pub(crate) fn later(now: Instant, timeout: Duration) -> Instant {
+    now.checked_add(timeout)
+        .or_else(|| now.checked_add(Duration::from_secs(100 * 365 * 86_400)))
+        .unwrap_or(now)
+}
 
 /// A byte stream the driver can serve: a TCP socket, or an in-memory pipe in tests.
 pub(crate) trait Transport: Read + Write + Send + 'static {
@@ -82,6 +89,22 @@ impl<T: Transport> SharedConnection<T> {
         }
     }
 
+    /// When a wait for `wait` that starts `now` ends: idle and body waits get their whole
+    /// timeout; a head must be complete within `header_timeout` of its first byte (of the
+    /// connect, for the first head), however many waits it takes.
+    pub(crate) fn deadline(&mut self, wait: Wait, now: Instant) -> Instant {
+        match wait {
+            Wait::Idle => {
+                self.head_deadline = None;
+                later(now, self.limits.idle_timeout)
+            }
+            Wait::Head => *self
+                .head_deadline
+                .get_or_insert_with(|| later(now, self.limits.header_timeout)),
+            Wait::Body => later(now, self.limits.body_timeout),
+        }
+    }
+
     /// How many bytes the lingering close drains at most.
     pub(crate) fn linger_budget(&self) -> usize {
         usize::try_from(self.limits.parse.max_body.saturating_mul(2))
@@ -113,20 +136,8 @@ impl<T: Transport> SharedConnection<T> {
     /// Reads more bytes into the connection, waiting at most as long as `wait` allows. A timeout
     /// is reported to the connection, which decides what it means.
     fn fill(&mut self, wait: Wait) -> io::Result<()> {
-        let timeout = match wait {
-            Wait::Idle => {
-                self.head_deadline = None;
-                self.limits.idle_timeout
-            }
-            Wait::Head => {
-                let now = Instant::now();
-                let deadline = *self
-                    .head_deadline
-                    .get_or_insert(now + self.limits.header_timeout);
-                deadline.saturating_duration_since(now)
-            }
-            Wait::Body => self.limits.body_timeout,
-        };
+        let now = Instant::now();
+        let timeout = self.deadline(wait, now).saturating_duration_since(now);
         if timeout.is_zero() {
             self.conn.timed_out(wait);
             return Ok(());

@@ -15,6 +15,9 @@ use std::time::Duration;
 /// does not spin while connections close and free them.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(10);
 
+/// The answer to a connection the server has no room for (no thread, or no slot, to be had).
+pub(crate) const OVERLOADED: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: 32\r\nConnection: close\r\n\r\n{\"error\":\"server is overloaded\"}";
+
 /// An HTTP/1.1 server: a listening socket and its limits. On Linux, idle connections wait in
 /// epoll and a pool of workers serves the ones with requests (see [`Driver`](crate::Driver));
 /// elsewhere, or with [`Driver::Threads`](crate::Driver::Threads), each connection gets its own
@@ -166,8 +169,6 @@ fn spawn(
         // No thread to be had: say so, and let the client retry later.
         registry.deregister(&slot);
         let _ = stream.set_nonblocking(true);
-        let _ = (&*stream).write_all(
-            b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: 32\r\nConnection: close\r\n\r\n{\"error\":\"server is overloaded\"}",
-        );
+        let _ = (&*stream).write_all(OVERLOADED);
     }
 }

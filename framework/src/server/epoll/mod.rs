@@ -20,13 +20,13 @@ use super::Limits;
 use crate::handler::Handler;
 use crate::http::BodySource;
 use rustix::event::epoll::{self, EventData, EventFlags};
-use rustix::event::{eventfd, poll, EventfdFlags, PollFd, PollFlags, Timespec};
+use rustix::event::{eventfd, poll, EventfdFlags, PollFd, PollFlags};
 use rustix::fd::OwnedFd;
 use std::io::{self, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use stream::PollStream;
 use table::{token, Table};
 use timer::Timers;
@@ -157,11 +157,7 @@ impl Pool {
     /// Whether the epoll set has events that no worker has taken (the set itself is pollable).
     fn has_ready_events(&self) -> bool {
         let mut fds = [PollFd::new(&self.epoll, PollFlags::IN)];
-        let zero = Timespec {
-            tv_sec: 0,
-            tv_nsec: 0,
-        };
-        poll(&mut fds, Some(&zero)).is_ok_and(|n| n > 0)
+        poll(&mut fds, Some(&stream::timespec(Duration::ZERO))).is_ok_and(|n| n > 0)
     }
 
     /// Finishes once the acceptor has stopped and the last connection has closed.
@@ -185,12 +181,12 @@ impl Pool {
             return;
         }
         let Some((index, slot)) = self.table.alloc() else {
-            refuse(&socket);
+            let _ = (&socket).write_all(super::listener::OVERLOADED);
             return;
         };
         let socket = Arc::new(socket);
         let registered = self.registry.register(Arc::clone(&socket));
-        let head_deadline = worker::later(Instant::now(), self.limits.header_timeout);
+        let head_deadline = super::driver::later(Instant::now(), self.limits.header_timeout);
         let mut io = SharedConnection::new(
             PollStream::new(Arc::clone(&socket), self.limits.write_timeout),
             Arc::clone(&self.limits),
@@ -245,11 +241,4 @@ impl Pool {
         drop(entry);
         self.finish_if_done();
     }
-}
-
-/// No slot is free (the table is full): say so, and close.
-fn refuse(mut socket: &TcpStream) {
-    let _ = socket.write_all(
-        b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: 32\r\nConnection: close\r\n\r\n{\"error\":\"server is overloaded\"}",
-    );
 }

@@ -9,6 +9,14 @@ use std::net::{Shutdown, TcpStream};
 use std::sync::Arc;
 use std::time::Duration;
 
+/// A duration as the system calls take it (saturating at the largest they can say).
+pub(super) fn timespec(t: Duration) -> Timespec {
+    Timespec {
+        tv_sec: i64::try_from(t.as_secs()).unwrap_or(i64::MAX),
+        tv_nsec: i64::from(t.subsec_nanos()),
+    }
+}
+
 /// The socket of a connection served by the readiness-based driver.
 pub(crate) struct PollStream {
     socket: Arc<TcpStream>,
@@ -41,13 +49,10 @@ impl PollStream {
 
     /// Waits until the socket is ready for `flags`, at most `timeout`.
     fn wait(&self, flags: PollFlags, timeout: Option<Duration>) -> io::Result<()> {
-        let timespec = timeout.map(|t| Timespec {
-            tv_sec: i64::try_from(t.as_secs()).unwrap_or(i64::MAX),
-            tv_nsec: i64::from(t.subsec_nanos()),
-        });
+        let timeout = timeout.map(timespec);
         loop {
             let mut fds = [PollFd::new(&*self.socket, flags)];
-            match poll(&mut fds, timespec.as_ref()) {
+            match poll(&mut fds, timeout.as_ref()) {
                 Ok(0) => return Err(io::ErrorKind::TimedOut.into()),
                 // Readable, writable, or an error or hang-up that the next call reports.
                 Ok(_) => return Ok(()),

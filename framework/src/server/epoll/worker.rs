@@ -1,16 +1,16 @@
 //! A worker's loop, and one turn of a connection: wake for it, read what is there, serve every
 //! complete request (running the handler on this thread), then park it in the poller again.
 
+use super::stream::timespec;
 use super::stream::PollStream;
 use super::table::{split, token, Slot};
 use super::{Pool, WAKE};
 use crate::http::{BodySource, Request};
 use crate::proto::connection::{Event, RequestBody, Wait};
-use crate::server::driver::{lock, run_request, SharedConnection, LINGER};
+use crate::server::driver::{later, lock, run_request, SharedConnection, LINGER};
 use crate::server::shutdown;
 use rustix::buffer::spare_capacity;
 use rustix::event::epoll::{self, EventData, EventFlags};
-use rustix::event::{poll, PollFd, PollFlags, Timespec};
 use std::io;
 use std::net::{SocketAddr, TcpStream};
 use std::panic::{self, AssertUnwindSafe};
@@ -60,13 +60,6 @@ enum Next {
 /// Most requests one turn serves before the connection goes to the back of the line.
 const TURN_REQUESTS: usize = 16;
 
-/// `now + timeout`, or a far future for timeouts too long to add.
-pub(super) fn later(now: Instant, timeout: Duration) -> Instant {
-    now.checked_add(timeout)
-        .or_else(|| now.checked_add(Duration::from_secs(100 * 365 * 86_400)))
-        .unwrap_or(now)
-}
-
 /// A worker's own things, reused from turn to turn.
 struct Local {
     req: Request,
@@ -96,14 +89,11 @@ pub(super) fn run(pool: &Pool) {
         spare: None,
         events: Vec::with_capacity(1),
     };
-    let idle = pool
-        .limits
-        .worker_idle_timeout
-        .max(Duration::from_millis(1));
-    let idle = Timespec {
-        tv_sec: i64::try_from(idle.as_secs()).unwrap_or(i64::MAX),
-        tv_nsec: i64::from(idle.subsec_nanos()),
-    };
+    let idle = timespec(
+        pool.limits
+            .worker_idle_timeout
+            .max(Duration::from_millis(1)),
+    );
     // A new worker was counted idle when it was spawned (so that the supervisor does not grow
     // the pool again before it starts).
     let mut counted = true;
@@ -264,16 +254,7 @@ fn serve(pool: &Pool, entry: &mut Entry, local: &mut Local) -> Next {
                     }
                 }
                 let now = Instant::now();
-                let until = match wait {
-                    Wait::Idle => {
-                        io.head_deadline = None;
-                        later(now, io.limits.idle_timeout)
-                    }
-                    Wait::Head => *io
-                        .head_deadline
-                        .get_or_insert(later(now, io.limits.header_timeout)),
-                    Wait::Body => later(now, io.limits.body_timeout),
-                };
+                let until = io.deadline(wait, now);
                 if until <= now {
                     io.conn.timed_out(wait);
                     continue;
@@ -414,8 +395,10 @@ pub(super) fn expire(
         Phase::Wait(Wait::Idle | Wait::Head)
             if !lock(&entry.io).conn.has_partial_head() && has_input(&entry.socket) =>
         {
-            let until = later(Instant::now(), pool.limits.header_timeout);
-            lock(&entry.io).head_deadline = Some(until);
+            let mut io = lock(&entry.io);
+            io.head_deadline = None;
+            let until = io.deadline(Wait::Head, Instant::now());
+            drop(io);
             entry.phase = Phase::Wait(Wait::Head);
             Next::Park(until)
         }
@@ -455,14 +438,7 @@ pub(super) fn expire(
     true
 }
 
-/// Whether the socket has bytes to read (a zero-timeout poll; a hang-up alone is not input).
+/// Whether the socket has bytes to read (a hang-up alone is not input).
 fn has_input(socket: &TcpStream) -> bool {
-    let mut fds = [PollFd::new(socket, PollFlags::IN)];
-    let zero = Timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    poll(&mut fds, Some(&zero)).is_ok_and(|n| n > 0)
-        && fds[0].revents().contains(PollFlags::IN)
-        && socket.peek(&mut [0u8]).is_ok_and(|n| n > 0)
+    socket.peek(&mut [0u8]).is_ok_and(|n| n > 0)
 }
