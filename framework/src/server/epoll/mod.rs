@@ -1,14 +1,19 @@
 //! The readiness-based driver (Linux): idle and half-read connections wait in one epoll set, and
-//! hold no thread. Worker threads are leaders and followers at once: every free worker waits on
-//! the same set, each connection is in it edge-triggered for its whole life, and the worker that
-//! wakes for a connection parses, runs the handler and writes the answer itself, then parks it. No request
-//! is handed from thread to thread. The handler may block (a database call, a sleep, a body
-//! read): the pool grows when every worker is stuck and events wait (see `timer.rs`), and workers
-//! that find nothing to do for `Limits::worker_idle_timeout` retire, down to `Limits::workers`.
+//! hold no thread. Worker threads are leaders and followers at once: up to `Limits::workers` (one
+//! per core) wait on the same set, each connection is in it edge-triggered for its whole life,
+//! and the worker that wakes for a connection parses, runs the handler and writes the answer
+//! itself, then parks the connection. No request is handed from thread to thread. The handler may
+//! block (a database call, a sleep, a body read): when no worker waits on the set while events
+//! do, the supervisor (`timer.rs`) calls a spare worker to the set, and starts more when no spare
+//! is left. A worker back from its turn while enough others wait parks as a spare
+//! (`spares.rs`); spares not called for `Limits::worker_idle_timeout` retire, down to
+//! `Limits::workers`.
 //!
 //! Files: `table.rs` (connections by slot and generation), `worker.rs` (a worker's loop and one
-//! connection's turn), `timer.rs` (deadlines and pool growth), `stream.rs` (the socket).
+//! connection's turn), `spares.rs` (workers parked off the set), `timer.rs` (deadlines and pool
+//! supervision), `stream.rs` (the socket).
 
+mod spares;
 mod stream;
 mod table;
 mod timer;
@@ -32,6 +37,12 @@ use table::{token, Table};
 use timer::Timers;
 use worker::{Entry, Phase};
 
+/// A handler that ran while the timer ticked this often is taken as one that blocks (a tick is
+/// 0.25 to 10 ms, see `timer.rs`).
+const SLOW_HANDLER_TICKS: u64 = 2;
+/// How long after a handler was last seen to block waiters still hand off before they serve.
+const BLOCKING_MEMORY_MS: u64 = 1000;
+
 /// The token of the wake-up descriptor, which no slot can have (slot indices stay far below
 /// `u32::MAX`).
 const WAKE: u64 = u64::MAX;
@@ -49,10 +60,15 @@ pub(super) struct Pool {
     registry: Arc<Registry>,
     /// Live workers.
     workers: AtomicUsize,
-    /// Workers waiting for events.
+    /// Workers waiting on the set, or called to it (see `reserve_wait`).
     idle: AtomicUsize,
+    /// Workers parked off the set.
+    spares: spares::Spares,
     /// Turns completed: the supervisor's sign that workers are getting through their work.
     progress: AtomicU64,
+    /// When (timer milliseconds, `Timers::coarse`) a handler was last seen to block: one ran for
+    /// `SLOW_HANDLER_TICKS` or more, or the supervisor found every waiter stuck. 0: never.
+    blocked_at: AtomicU64,
     min_workers: usize,
     max_workers: usize,
     /// True until the accept loop has ended; the pool cannot finish before.
@@ -87,12 +103,14 @@ pub(crate) fn serve(
         registry,
         workers: AtomicUsize::new(0),
         idle: AtomicUsize::new(0),
+        spares: spares::Spares::default(),
         progress: AtomicU64::new(0),
+        blocked_at: AtomicU64::new(0),
         accepting: AtomicBool::new(true),
         finished: AtomicBool::new(false),
     });
     for _ in 0..min_workers {
-        if !pool.spawn_worker() {
+        if !pool.spawn_worker(true) {
             pool.finish();
             return Err(io::Error::other("cannot start the server's worker threads"));
         }
@@ -116,33 +134,93 @@ pub(crate) fn serve(
 }
 
 impl Pool {
-    /// Starts one more worker; false if no thread could be had.
-    fn spawn_worker(self: &Arc<Self>) -> bool {
-        self.workers.fetch_add(1, Ordering::SeqCst);
-        // Idle from the start: it is about to wait (see `worker::run`).
-        self.idle.fetch_add(1, Ordering::SeqCst);
+    /// Starts one more worker, unless the pool is at `max_workers`; false if none was started. A
+    /// `waiting` worker has its place among the waiters reserved from the start (so that the
+    /// supervisor does not count it missing before it runs); the others find out for themselves
+    /// whether to wait or park.
+    fn spawn_worker(self: &Arc<Self>, waiting: bool) -> bool {
+        if self
+            .workers
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                (n < self.max_workers).then_some(n + 1)
+            })
+            .is_err()
+        {
+            return false;
+        }
+        if waiting {
+            self.idle.fetch_add(1, Ordering::SeqCst);
+        }
         let pool = Arc::clone(self);
         let spawned = std::thread::Builder::new()
             .name("framework-worker".into())
             .stack_size(self.limits.thread_stack_size)
-            .spawn(move || worker::run(&pool));
+            .spawn(move || worker::run(&pool, waiting));
         if spawned.is_err() {
             self.workers.fetch_sub(1, Ordering::SeqCst);
-            self.idle.fetch_sub(1, Ordering::SeqCst);
+            if waiting {
+                self.idle.fetch_sub(1, Ordering::SeqCst);
+            }
         }
         spawned.is_ok()
     }
 
-    /// Every worker is stuck in a handler and events wait: add half as many workers again (at
-    /// least one), up to `max_workers`.
+    /// Every worker is stuck in a handler, events wait, and no spare is parked: double the pool
+    /// (up to `max_workers`). One new worker goes to the set at once; the rest park as spares for
+    /// the waiters to hand off to.
     fn grow(self: &Arc<Self>) {
         let now = self.workers.load(Ordering::SeqCst);
-        let more = (now / 2).max(1).min(self.max_workers.saturating_sub(now));
-        for _ in 0..more {
-            if !self.spawn_worker() {
+        for i in 0..now.max(1) {
+            if !self.spawn_worker(i == 0) {
                 break;
             }
         }
+    }
+
+    /// Takes a place among the workers that wait on the set, if fewer than `min_workers` do.
+    fn reserve_wait(&self) -> bool {
+        self.idle
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                (n < self.min_workers).then_some(n + 1)
+            })
+            .is_ok()
+    }
+
+    /// A worker is about to run a handler. If it was the last one waiting on the set and
+    /// handlers have been seen to block lately, another worker takes its place at once: the
+    /// leader hands the wait to a follower before it serves. That is a parked spare, or, with
+    /// none left, a new worker. Otherwise (handlers that do not block: the common case) this is
+    /// two atomic loads; the supervisor still notices a waiter stuck in a handler, within a few
+    /// milliseconds.
+    fn hand_off_wait(self: &Arc<Self>) {
+        if self.idle.load(Ordering::SeqCst) == 0 && self.handlers_block() && !self.call_spare() {
+            self.spawn_worker(true);
+        }
+    }
+
+    /// Whether a handler was seen to block within the last `BLOCKING_MEMORY_MS`.
+    fn handlers_block(&self) -> bool {
+        let at = self.blocked_at.load(Ordering::Relaxed);
+        at != 0 && self.timers.coarse().saturating_sub(at) < BLOCKING_MEMORY_MS
+    }
+
+    /// A handler that started at tick `started` (`Timers::ticks`) has returned.
+    fn handler_done(&self, started: u64) {
+        if self.timers.ticks().saturating_sub(started) >= SLOW_HANDLER_TICKS {
+            self.blocked_at
+                .store(self.timers.coarse(), Ordering::Relaxed);
+        }
+    }
+
+    /// No worker waits on the set and events do: call a parked spare to it. False if none is
+    /// parked.
+    fn call_spare(&self) -> bool {
+        self.idle.fetch_add(1, Ordering::SeqCst);
+        if self.spares.call() {
+            return true;
+        }
+        self.idle.fetch_sub(1, Ordering::SeqCst);
+        false
     }
 
     /// A worker found nothing to do for a while: it may end if the pool stays at its minimum.
@@ -171,6 +249,7 @@ impl Pool {
     fn finish(&self) {
         if !self.finished.swap(true, Ordering::AcqRel) {
             let _ = rustix::io::write(&self.wake, &1u64.to_ne_bytes());
+            self.spares.finish();
         }
     }
 

@@ -1,6 +1,7 @@
-//! The poller's clock: a deadline heap for parked connections, and the supervisor that grows the
-//! worker pool when every worker is stuck in a handler. One thread runs both, ticking every few
-//! milliseconds; no connection has a thread or a timer of its own.
+//! The poller's clock: a deadline heap for parked connections, and the supervisor that calls a
+//! spare worker to the epoll set (or grows the pool) when every waiter is stuck in a handler. One
+//! thread runs both, ticking every few milliseconds (faster while no worker waits on the set); no
+//! connection has a thread or a timer of its own.
 //!
 //! Deadlines are lazy: a connection has at most one entry in the heap, and parking it again (a
 //! new request, a new idle wait) only updates the deadline stored in its slot. When an entry
@@ -11,19 +12,23 @@
 use super::{worker, Pool};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 /// The tick while some worker is free: timeouts fire at most this late.
 const TICK: Duration = Duration::from_millis(10);
-/// The tick while no worker is free, so that a pool stuck in blocking handlers grows quickly.
+/// The tick while no worker waits on the set, so that a pool stuck in blocking handlers grows
+/// quickly.
 const BUSY_TICK: Duration = Duration::from_millis(1);
-/// Busy ticks without a finished turn, with events waiting, before the pool grows.
+/// The tick while no worker waits on the set and spares are parked: how long events may wait
+/// for a worker when the waiter's handler blocks.
+const CALL_TICK: Duration = Duration::from_micros(250);
+/// Busy ticks without a finished turn, with events waiting, before the supervisor steps in.
 const STALLED_TICKS: u32 = 2;
 /// Least time between two growths, so that the workers started by one are running before the
 /// next is considered.
-const GROWTH_GAP: Duration = Duration::from_millis(5);
+const GROWTH_GAP: Duration = Duration::from_millis(1);
 
 /// A deadline entry: when (timer milliseconds), and which slot generation it is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -37,6 +42,10 @@ pub(super) struct Due {
 pub(super) struct Timers {
     epoch: Instant,
     arrivals: Mutex<Vec<Due>>,
+    /// Timer milliseconds as of the last tick: a clock that costs workers one atomic load.
+    clock: AtomicU64,
+    /// Ticks so far.
+    ticks: AtomicU64,
 }
 
 impl Timers {
@@ -44,6 +53,8 @@ impl Timers {
         Self {
             epoch: Instant::now(),
             arrivals: Mutex::new(Vec::new()),
+            clock: AtomicU64::new(1),
+            ticks: AtomicU64::new(0),
         }
     }
 
@@ -55,6 +66,16 @@ impl Timers {
 
     fn now(&self) -> u64 {
         self.millis(Instant::now())
+    }
+
+    /// Timer milliseconds as of the timer thread's last tick (at most a tick late).
+    pub(super) fn coarse(&self) -> u64 {
+        self.clock.load(Ordering::Relaxed)
+    }
+
+    /// How many ticks the timer thread has made.
+    pub(super) fn ticks(&self) -> u64 {
+        self.ticks.load(Ordering::Relaxed)
     }
 
     /// Records that slot `index` (generation `generation`) waits until `at`.
@@ -85,7 +106,11 @@ pub(super) fn run(pool: &std::sync::Arc<Pool>) {
     let mut scratch = crate::http::Request::default();
     while !pool.finished.load(Ordering::Acquire) {
         let all_busy = pool.idle.load(Ordering::SeqCst) == 0;
-        std::thread::sleep(if all_busy { BUSY_TICK } else { TICK });
+        std::thread::sleep(match (all_busy, all_busy && pool.spares.any()) {
+            (false, _) => TICK,
+            (true, false) => BUSY_TICK,
+            (true, true) => CALL_TICK,
+        });
 
         heap.extend(
             std::mem::take(
@@ -99,6 +124,8 @@ pub(super) fn run(pool: &std::sync::Arc<Pool>) {
             .map(Reverse),
         );
         let now = pool.timers.now();
+        pool.timers.clock.store(now, Ordering::Relaxed);
+        pool.timers.ticks.fetch_add(1, Ordering::Relaxed);
         while let Some(&Reverse(due)) = heap.peek() {
             if due.at > now {
                 break;
@@ -117,14 +144,22 @@ pub(super) fn run(pool: &std::sync::Arc<Pool>) {
             });
         }
 
-        // Grow the pool when every worker has been inside a handler for a while and events wait.
+        // No worker waits on the set, none has finished a turn for a few ticks, and events wait:
+        // the waiters are stuck in handlers (or in a write to a slow client). Remember that
+        // handlers block, and call a spare to the set; with none parked, grow the pool.
         let progress = pool.progress.load(Ordering::Relaxed);
-        if all_busy && progress == last_progress && pool.has_ready_events() {
+        let stuck = pool.idle.load(Ordering::SeqCst) == 0 && progress == last_progress;
+        if stuck && pool.has_ready_events() {
             stalled += 1;
-            if stalled >= STALLED_TICKS && grown.elapsed() >= GROWTH_GAP {
-                stalled = 0;
-                grown = Instant::now();
-                pool.grow();
+            if stalled >= STALLED_TICKS {
+                pool.blocked_at.store(now, Ordering::Relaxed);
+                if pool.call_spare() {
+                    stalled = 0;
+                } else if grown.elapsed() >= GROWTH_GAP {
+                    stalled = 0;
+                    grown = Instant::now();
+                    pool.grow();
+                }
             }
         } else {
             stalled = 0;

@@ -1,6 +1,7 @@
 //! A worker's loop, and one turn of a connection: wake for it, read what is there, serve every
 //! complete request (running the handler on this thread), then park it in the poller again.
 
+use super::spares::Woken;
 use super::stream::timespec;
 use super::stream::PollStream;
 use super::table::{split, token, Slot};
@@ -73,9 +74,10 @@ pub(super) fn lock_entry<E>(slot: &Slot<E>) -> MutexGuard<'_, Option<E>> {
     slot.entry.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// A worker: waits on the shared set, serves what it wakes for, until the server has finished
-/// or the worker has been idle long enough to retire.
-pub(super) fn run(pool: &Pool) {
+/// A worker: waits on the shared set (or, while enough others do, parks as a spare), serves what
+/// it wakes for, until the server has finished or the worker has been idle long enough to retire.
+/// `waiting`: its place among the waiters was reserved when it was started.
+pub(super) fn run(pool: &Arc<Pool>, waiting: bool) {
     /// Counts the worker out however it ends.
     struct Leaving<'a>(&'a Pool);
     impl Drop for Leaving<'_> {
@@ -83,24 +85,36 @@ pub(super) fn run(pool: &Pool) {
             self.0.workers.fetch_sub(1, Ordering::SeqCst);
         }
     }
-    let _leaving = Leaving(pool);
+    let _leaving = Leaving(pool.as_ref());
     let mut local = Local {
         req: Request::default(),
         spare: None,
         events: Vec::with_capacity(1),
     };
-    let idle = timespec(
-        pool.limits
-            .worker_idle_timeout
-            .max(Duration::from_millis(1)),
-    );
-    // A new worker was counted idle when it was spawned (so that the supervisor does not grow
-    // the pool again before it starts).
-    let mut counted = true;
+    let idle_for = pool
+        .limits
+        .worker_idle_timeout
+        .max(Duration::from_millis(1));
+    let idle = timespec(idle_for);
+    let mut reserved = waiting;
     loop {
         local.events.clear();
-        if !std::mem::take(&mut counted) {
-            pool.idle.fetch_add(1, Ordering::SeqCst);
+        if !std::mem::take(&mut reserved) && !pool.reserve_wait() {
+            // A parked spare holds no buffers.
+            local.spare = None;
+            match pool.spares.park(idle_for) {
+                // The supervisor reserved this worker's place among the waiters.
+                Woken::Called => {}
+                Woken::TimedOut => {
+                    if pool.retire() {
+                        // `retire` already counted this worker out.
+                        std::mem::forget(_leaving);
+                        return;
+                    }
+                    continue;
+                }
+                Woken::Finished => return,
+            }
         }
         let waited = epoll::wait(&pool.epoll, spare_capacity(&mut local.events), Some(&idle));
         pool.idle.fetch_sub(1, Ordering::SeqCst);
@@ -159,7 +173,7 @@ fn abandon(pool: &Pool, token: u64) {
 /// leaves a note in `pending` and goes back to the set, and the holder looks at the note after
 /// it lets go. Either the holder sees the note or the newcomer gets the lock; no event is lost,
 /// and no worker waits for another.
-fn turn(pool: &Pool, token: u64, local: &mut Local) {
+fn turn(pool: &Arc<Pool>, token: u64, local: &mut Local) {
     let (index, generation) = split(token);
     let Some(slot) = pool.table.get(index) else {
         return;
@@ -207,7 +221,7 @@ fn turn(pool: &Pool, token: u64, local: &mut Local) {
 }
 
 /// Reads, serves every complete request, and decides how the connection waits next.
-fn serve(pool: &Pool, entry: &mut Entry, local: &mut Local) -> Next {
+fn serve(pool: &Arc<Pool>, entry: &mut Entry, local: &mut Local) -> Next {
     let io_shared = Arc::clone(&entry.io);
     let mut guard = lock(&io_shared);
     let mut io = &mut *guard;
@@ -278,6 +292,8 @@ fn serve(pool: &Pool, entry: &mut Entry, local: &mut Local) -> Next {
                 let streamed = matches!(body, RequestBody::Stream);
                 entry.registered.busy.store(true, Ordering::Release);
                 drop(guard);
+                pool.hand_off_wait();
+                let started = pool.timers.ticks();
                 let ok = run_request(
                     &io_shared,
                     &entry.source,
@@ -286,6 +302,7 @@ fn serve(pool: &Pool, entry: &mut Entry, local: &mut Local) -> Next {
                     &*pool.handler,
                     stopping,
                 );
+                pool.handler_done(started);
                 if !ok {
                     return Next::Close;
                 }
