@@ -1,13 +1,14 @@
 //! The readiness-based driver (Linux): idle and half-read connections wait in one epoll set, and
-//! hold no thread. Worker threads are leaders and followers at once: up to `Limits::workers` (one
-//! per core) wait on the same set, each connection is in it edge-triggered for its whole life,
-//! and the worker that wakes for a connection parses, runs the handler and writes the answer
-//! itself, then parks the connection. No request is handed from thread to thread. The handler may
-//! block (a database call, a sleep, a body read): when no worker waits on the set while events
-//! do, the supervisor (`timer.rs`) calls a spare worker to the set, and starts more when no spare
-//! is left. A worker back from its turn while enough others wait parks as a spare
-//! (`spares.rs`); spares not called for `Limits::worker_idle_timeout` retire, down to
-//! `Limits::workers`.
+//! hold no thread. Worker threads are leaders and followers at once: up to one per core waits on
+//! the set, each connection is in it edge-triggered for its whole life, and the worker that wakes
+//! for a connection parses, runs the handler and writes the answer itself, then parks the
+//! connection. No request is handed from thread to thread. The handler may block (a database
+//! call, a sleep, a body read): a waiter about to run a handler that may block (its connection's
+//! last one did, while handlers block lately) first hands its wait to a spare worker, so that the
+//! set is never left without a waiter; the supervisor (`timer.rs`) notices waiters stuck in
+//! handlers that were not expected to block, and grows the pool. A worker back from its turn
+//! while enough others wait parks as a spare (`spares.rs`); spares not called for
+//! `Limits::worker_idle_timeout` retire, down to `Limits::workers`.
 //!
 //! Files: `table.rs` (connections by slot and generation), `worker.rs` (a worker's loop and one
 //! connection's turn), `spares.rs` (workers parked off the set), `timer.rs` (deadlines and pool
@@ -38,7 +39,7 @@ use timer::Timers;
 use worker::{Entry, Phase};
 
 /// A handler that ran while the timer ticked this often is taken as one that blocks (a tick is
-/// 0.25 to 10 ms, see `timer.rs`).
+/// 1 to 10 ms, see `timer.rs`).
 const SLOW_HANDLER_TICKS: u64 = 2;
 /// How long after a handler was last seen to block waiters still hand off before they serve.
 const BLOCKING_MEMORY_MS: u64 = 1000;
@@ -71,6 +72,8 @@ pub(super) struct Pool {
     blocked_at: AtomicU64,
     min_workers: usize,
     max_workers: usize,
+    /// Most workers that wait on the set at once: `min_workers`, but no more than one per core.
+    max_waiters: usize,
     /// True until the accept loop has ended; the pool cannot finish before.
     accepting: AtomicBool,
     finished: AtomicBool,
@@ -87,8 +90,9 @@ pub(crate) fn serve(
     let epoll = epoll::create(epoll::CreateFlags::CLOEXEC)?;
     let wake = eventfd(0, EventfdFlags::CLOEXEC | EventfdFlags::NONBLOCK)?;
     epoll::add(&epoll, &wake, EventData::new_u64(WAKE), EventFlags::IN)?;
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     let min_workers = match limits.workers {
-        0 => std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
+        0 => cores,
         n => n,
     };
     let pool = Arc::new(Pool {
@@ -99,6 +103,7 @@ pub(crate) fn serve(
         handler,
         min_workers,
         max_workers: limits.max_workers.max(min_workers),
+        max_waiters: min_workers.min(cores),
         limits,
         registry,
         workers: AtomicUsize::new(0),
@@ -109,8 +114,8 @@ pub(crate) fn serve(
         accepting: AtomicBool::new(true),
         finished: AtomicBool::new(false),
     });
-    for _ in 0..min_workers {
-        if !pool.spawn_worker(true) {
+    for i in 0..min_workers {
+        if !pool.spawn_worker(i < pool.max_waiters) {
             pool.finish();
             return Err(io::Error::other("cannot start the server's worker threads"));
         }
@@ -177,23 +182,28 @@ impl Pool {
         }
     }
 
-    /// Takes a place among the workers that wait on the set, if fewer than `min_workers` do.
+    /// Takes a place among the workers that wait on the set, if fewer than `max_waiters` do.
     fn reserve_wait(&self) -> bool {
         self.idle
             .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
-                (n < self.min_workers).then_some(n + 1)
+                (n < self.max_waiters).then_some(n + 1)
             })
             .is_ok()
     }
 
-    /// A worker is about to run a handler. If it was the last one waiting on the set and
-    /// handlers have been seen to block lately, another worker takes its place at once: the
-    /// leader hands the wait to a follower before it serves. That is a parked spare, or, with
-    /// none left, a new worker. Otherwise (handlers that do not block: the common case) this is
-    /// two atomic loads; the supervisor still notices a waiter stuck in a handler, within a few
-    /// milliseconds.
-    fn hand_off_wait(self: &Arc<Self>) {
-        if self.idle.load(Ordering::SeqCst) == 0 && self.handlers_block() && !self.call_spare() {
+    /// A worker is about to run a handler. If it was the last one waiting on the set, handlers
+    /// have been seen to block lately, and this one may (`may_block`: its connection's last
+    /// handler did, or none has run yet), another worker takes its place at once: the leader
+    /// hands the wait to a follower before it serves. That is a parked spare, or, with none
+    /// left, a new worker. Otherwise (handlers that do not block: the common case) this is an
+    /// atomic load or two; the supervisor still notices a waiter stuck in a handler, within a
+    /// few milliseconds.
+    fn hand_off_wait(self: &Arc<Self>, may_block: bool) {
+        if may_block
+            && self.idle.load(Ordering::SeqCst) == 0
+            && self.handlers_block()
+            && !self.call_spare()
+        {
             self.spawn_worker(true);
         }
     }
@@ -204,12 +214,15 @@ impl Pool {
         at != 0 && self.timers.coarse().saturating_sub(at) < BLOCKING_MEMORY_MS
     }
 
-    /// A handler that started at tick `started` (`Timers::ticks`) has returned.
-    fn handler_done(&self, started: u64) {
-        if self.timers.ticks().saturating_sub(started) >= SLOW_HANDLER_TICKS {
+    /// A handler that started at tick `started` (`Timers::ticks`) has returned; whether it
+    /// blocked.
+    fn handler_done(&self, started: u64) -> bool {
+        let blocked = self.timers.ticks().saturating_sub(started) >= SLOW_HANDLER_TICKS;
+        if blocked {
             self.blocked_at
                 .store(self.timers.coarse(), Ordering::Relaxed);
         }
+        blocked
     }
 
     /// No worker waits on the set and events do: call a parked spare to it. False if none is
@@ -281,6 +294,7 @@ impl Pool {
             registered,
             remote,
             phase: Phase::Wait(crate::proto::connection::Wait::Head),
+            blocked: true,
         });
         self.timers
             .arm(self, index, generation, self.timers.millis(head_deadline));

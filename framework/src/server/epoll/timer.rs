@@ -1,6 +1,6 @@
 //! The poller's clock: a deadline heap for parked connections, and the supervisor that calls a
 //! spare worker to the epoll set (or grows the pool) when every waiter is stuck in a handler. One
-//! thread runs both, ticking every few milliseconds (faster while no worker waits on the set); no
+//! thread runs both, ticking every few milliseconds (every one while no worker waits on the set); no
 //! connection has a thread or a timer of its own.
 //!
 //! Deadlines are lazy: a connection has at most one entry in the heap, and parking it again (a
@@ -21,9 +21,6 @@ const TICK: Duration = Duration::from_millis(10);
 /// The tick while no worker waits on the set, so that a pool stuck in blocking handlers grows
 /// quickly.
 const BUSY_TICK: Duration = Duration::from_millis(1);
-/// The tick while no worker waits on the set and spares are parked: how long events may wait
-/// for a worker when the waiter's handler blocks.
-const CALL_TICK: Duration = Duration::from_micros(250);
 /// Busy ticks without a finished turn, with events waiting, before the supervisor steps in.
 const STALLED_TICKS: u32 = 2;
 /// Least time between two growths, so that the workers started by one are running before the
@@ -106,11 +103,7 @@ pub(super) fn run(pool: &std::sync::Arc<Pool>) {
     let mut scratch = crate::http::Request::default();
     while !pool.finished.load(Ordering::Acquire) {
         let all_busy = pool.idle.load(Ordering::SeqCst) == 0;
-        std::thread::sleep(match (all_busy, all_busy && pool.spares.any()) {
-            (false, _) => TICK,
-            (true, false) => BUSY_TICK,
-            (true, true) => CALL_TICK,
-        });
+        std::thread::sleep(if all_busy { BUSY_TICK } else { TICK });
 
         heap.extend(
             std::mem::take(

@@ -37,6 +37,10 @@ pub(super) struct Entry {
     pub(super) registered: Arc<shutdown::Slot>,
     pub(super) remote: SocketAddr,
     pub(super) phase: Phase,
+    /// Whether this connection's last handler blocked (true until one has run): a connection
+    /// tends to ask for the same kind of work, so the waiter hands off its wait only before
+    /// handlers that may block (see `Pool::hand_off_wait`).
+    pub(super) blocked: bool,
 }
 
 /// Why a connection is parked.
@@ -292,7 +296,7 @@ fn serve(pool: &Arc<Pool>, entry: &mut Entry, local: &mut Local) -> Next {
                 let streamed = matches!(body, RequestBody::Stream);
                 entry.registered.busy.store(true, Ordering::Release);
                 drop(guard);
-                pool.hand_off_wait();
+                pool.hand_off_wait(entry.blocked);
                 let started = pool.timers.ticks();
                 let ok = run_request(
                     &io_shared,
@@ -302,7 +306,7 @@ fn serve(pool: &Arc<Pool>, entry: &mut Entry, local: &mut Local) -> Next {
                     &*pool.handler,
                     stopping,
                 );
-                pool.handler_done(started);
+                entry.blocked = pool.handler_done(started);
                 if !ok {
                     return Next::Close;
                 }
