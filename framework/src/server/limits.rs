@@ -58,8 +58,8 @@ pub struct Limits {
     /// accepts or refuses (see [`Json`](crate::Json)). Only the pages used count towards memory.
     pub thread_stack_size: usize,
     /// Workers the readiness-based driver keeps at least ([`Driver::Epoll`]); 0 means one per
-    /// core the process may run on. At most one per core waits for connections; the others park
-    /// as spares. A waiter about to run a handler hands its wait to a spare when handlers have
+    /// core the process may run on. At most this many, and no more than one per core, wait for
+    /// connections at a time; the others park as spares. A waiter about to run a handler hands its wait to a spare when handlers have
     /// been seen to block lately, so a handler that blocks never keeps the others waiting. More
     /// workers than cores only save thread start-ups in the first burst of blocking handlers: the
     /// pool grows by itself when they block.

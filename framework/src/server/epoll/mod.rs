@@ -7,8 +7,8 @@
 //! last one did, while handlers block lately) first hands its wait to a spare worker, so that the
 //! set is never left without a waiter; the supervisor (`timer.rs`) notices waiters stuck in
 //! handlers that were not expected to block, and grows the pool. A worker back from its turn
-//! while enough others wait parks as a spare (`spares.rs`); spares not called for
-//! `Limits::worker_idle_timeout` retire, down to `Limits::workers`.
+//! while enough others wait parks as a spare (`spares.rs`). Workers that find nothing to do for
+//! `Limits::worker_idle_timeout` retire, spares first, down to `Limits::workers`.
 //!
 //! Files: `table.rs` (connections by slot and generation), `worker.rs` (a worker's loop and one
 //! connection's turn), `spares.rs` (workers parked off the set), `timer.rs` (deadlines and pool
@@ -171,8 +171,8 @@ impl Pool {
     }
 
     /// Every worker is stuck in a handler, events wait, and no spare is parked: double the pool
-    /// (up to `max_workers`). One new worker goes to the set at once; the rest park as spares for
-    /// the waiters to hand off to.
+    /// (up to `max_workers`). One new worker goes to the set at once; the rest join the waiters if
+    /// there is room, and park as spares otherwise.
     fn grow(self: &Arc<Self>) {
         let now = self.workers.load(Ordering::SeqCst);
         for i in 0..now.max(1) {
@@ -228,12 +228,13 @@ impl Pool {
     /// No worker waits on the set and events do: call a parked spare to it. False if none is
     /// parked.
     fn call_spare(&self) -> bool {
+        let Some(call) = self.spares.take() else {
+            return false;
+        };
+        // Reserved before the spare runs: it counts itself out of `idle` after its wait.
         self.idle.fetch_add(1, Ordering::SeqCst);
-        if self.spares.call() {
-            return true;
-        }
-        self.idle.fetch_sub(1, Ordering::SeqCst);
-        false
+        call.wake();
+        true
     }
 
     /// A worker found nothing to do for a while: it may end if the pool stays at its minimum.

@@ -22,10 +22,22 @@ struct Seat {
     thread: Thread,
 }
 
+/// A spare taken off the stack: [`Call::wake`] sends it on its way.
+pub(super) struct Call(Arc<Seat>);
+
+impl Call {
+    /// Wakes the spare, whose `park` returns [`Woken::Called`].
+    pub(super) fn wake(self) {
+        self.0.called.store(true, Ordering::Release);
+        self.0.thread.unpark();
+    }
+}
+
 /// How a spare's wait ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Woken {
-    /// The supervisor called it: a place among the waiters is reserved for it.
+    /// A waiter handing off, or the supervisor, called it: its place among the waiters is
+    /// reserved.
     Called,
     /// Nobody called it within the timeout.
     TimedOut,
@@ -87,24 +99,21 @@ impl Spares {
         }
     }
 
-    /// Calls the most recently parked spare; false if none is parked. The caller has reserved
-    /// the spare's place among the waiters.
-    pub(super) fn call(&self) -> bool {
+    /// Takes the most recently parked spare off the stack, for the caller to reserve its place
+    /// among the waiters and then wake it; `None` if none is parked.
+    pub(super) fn take(&self) -> Option<Call> {
         if self.count.load(Ordering::SeqCst) == 0 {
-            return false;
+            return None;
         }
-        let seat = {
-            let mut parked = self.lock();
-            let seat = parked.pop();
-            self.count.store(parked.len(), Ordering::SeqCst);
-            seat
-        };
-        let Some(seat) = seat else {
-            return false;
-        };
-        seat.called.store(true, Ordering::Release);
-        seat.thread.unpark();
-        true
+        let mut parked = self.lock();
+        let seat = parked.pop();
+        self.count.store(parked.len(), Ordering::SeqCst);
+        seat.map(Call)
+    }
+
+    /// How many spares are parked.
+    pub(super) fn count(&self) -> usize {
+        self.count.load(Ordering::SeqCst)
     }
 
     /// Wakes every spare for good: the pool has finished.
@@ -153,14 +162,14 @@ mod tests {
                 std::thread::yield_now();
             }
         }
-        assert!(spares.call());
+        spares.take().expect("two are parked").wake();
         assert_eq!(rx.recv().unwrap(), ("second", Woken::Called));
         spares.finish();
         assert_eq!(rx.recv().unwrap(), ("first", Woken::Finished));
         for thread in threads {
             thread.join().unwrap();
         }
-        assert!(!spares.call());
+        assert!(spares.take().is_none());
         assert_eq!(spares.park(Duration::from_secs(60)), Woken::Finished);
     }
 }

@@ -107,7 +107,7 @@ pub(super) fn run(pool: &Arc<Pool>, waiting: bool) {
             // A parked spare holds no buffers.
             local.spare = None;
             match pool.spares.park(idle_for) {
-                // The supervisor reserved this worker's place among the waiters.
+                // Whoever called it reserved its place among the waiters.
                 Woken::Called => {}
                 Woken::TimedOut => {
                     if pool.retire() {
@@ -123,7 +123,9 @@ pub(super) fn run(pool: &Arc<Pool>, waiting: bool) {
         let waited = epoll::wait(&pool.epoll, spare_capacity(&mut local.events), Some(&idle));
         pool.idle.fetch_sub(1, Ordering::SeqCst);
         match waited {
-            Ok(0) if pool.retire() => {
+            // Nothing came for `worker_idle_timeout`: end if the pool is above its minimum, but
+            // not while spares are parked (they retire first, so that the set keeps its waiters).
+            Ok(0) if pool.spares.count() == 0 && pool.retire() => {
                 // `retire` already counted this worker out.
                 std::mem::forget(_leaving);
                 return;
