@@ -716,3 +716,215 @@ fn in_process_handle_answers_like_the_socket() {
     let res = service.handle(&mut req(Method::Get, "/files/a/b/c.txt"));
     assert_eq!(body_bytes(res.body()), b"a/b/c.txt");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Body limits per route and per scope
+// ---------------------------------------------------------------------------------------------
+
+mod limits {
+    use super::{get, post};
+    use framework::{Body, BodyError};
+    use std::io::Read;
+
+    /// Counts the body as it streams in, without keeping it.
+    fn count(mut body: Body) -> Result<String, framework::Error> {
+        let mut piece = vec![0u8; 64 * 1024];
+        let mut total = 0usize;
+        loop {
+            match body.read(&mut piece) {
+                Ok(0) => return Ok(format!("{{\"bytes\":{total}}}")),
+                Ok(n) => total += n,
+                Err(e) => {
+                    // The body's own error (413, 408, ...) travels inside the `io::Error`.
+                    let cause = e.get_ref().and_then(|e| e.downcast_ref::<BodyError>());
+                    return Err(match cause {
+                        Some(&cause) => cause.into(),
+                        None => framework::Error::bad_request(e.to_string()),
+                    });
+                }
+            }
+        }
+    }
+
+    #[post("/upload", limit = "50 MiB")]
+    pub fn upload(body: Body) -> Result<String, framework::Error> {
+        count(body)
+    }
+
+    #[post("/small")]
+    pub fn small(body: Vec<u8>) -> String {
+        body.len().to_string()
+    }
+
+    #[post("/tiny", limit = 4)]
+    pub fn tiny(body: String) -> String {
+        body
+    }
+
+    #[get("/ignores")]
+    pub fn ignores() -> &'static str {
+        "body not read"
+    }
+
+    #[post("/scoped")]
+    pub fn scoped(body: Vec<u8>) -> String {
+        body.len().to_string()
+    }
+
+    #[post("/own", limit = "16 B")]
+    pub fn own(body: Vec<u8>) -> String {
+        body.len().to_string()
+    }
+}
+
+fn limits_app() -> App {
+    use limits::{ignores, own, scoped, small, tiny, upload};
+    App::new()
+        .mount("/", routes![upload, small, tiny, ignores])
+        .scope(
+            framework::Scope::new("/big")
+                .body_limit(2 << 20)
+                .mount("/", routes![scoped, own]),
+        )
+}
+
+/// A `Content-Length` head for `target`, with `extra` fields, and no body.
+fn head_with_length(method: &str, target: &str, length: u64, extra: &str) -> Vec<u8> {
+    format!("{method} {target} HTTP/1.1\r\nHost: test\r\nContent-Length: {length}\r\n{extra}\r\n")
+        .into_bytes()
+}
+
+#[test]
+fn a_route_may_take_50_mib_while_the_others_keep_the_default_limit() {
+    const MIB: usize = 1 << 20;
+    let server = TestApp::start(limits_app());
+    // 50 MiB on the upload route, streamed in and counted.
+    let mut c = server.connect();
+    let sender = c.send_in_background(request_with_body("POST", "/upload", &vec![b'x'; 50 * MIB]));
+    let res = c.read_response();
+    assert_eq!(
+        (res.status, res.text()),
+        (200, format!("{{\"bytes\":{}}}", 50 * MIB))
+    );
+    assert!(!res.closes(), "{res:?}");
+    sender.join().unwrap();
+    // The same connection goes on.
+    c.send(&request_with_body("POST", "/small", b"abc"));
+    assert_eq!(c.read_response().text(), "3");
+
+    // 1 MiB passes the default limit of the other route; 1 MiB + 1 does not, and is refused
+    // before the client is told to send it.
+    let mut c = server.connect();
+    let sender = c.send_in_background(request_with_body("POST", "/small", &vec![b'y'; MIB]));
+    assert_eq!(c.read_response().text(), MIB.to_string());
+    sender.join().unwrap();
+    let mut c = server.connect();
+    c.send(&head_with_length(
+        "POST",
+        "/small",
+        MIB as u64 + 1,
+        "Expect: 100-continue\r\n",
+    ));
+    let res = c.read_response();
+    res.assert_json_error(413, "too large");
+    assert!(res.closes(), "{res:?}");
+    c.expect_eof();
+
+    // The upload route refuses a declared 50 MiB + 1 the same way: no `100 Continue`.
+    let mut c = server.connect();
+    c.send(&head_with_length(
+        "POST",
+        "/upload",
+        50 * MIB as u64 + 1,
+        "Expect: 100-continue\r\n",
+    ));
+    let res = c.read_response();
+    assert_eq!(res.status, 413, "{res:?}");
+    assert!(res.closes(), "{res:?}");
+    c.expect_eof();
+}
+
+#[test]
+fn a_lowered_limit_refuses_declared_and_chunked_bodies() {
+    let server = TestApp::start(limits_app());
+    let mut c = server.connect();
+    c.send(&request_with_body("POST", "/tiny", b"four"));
+    assert_eq!(c.read_response().text(), "four");
+    // The whole body came with the head (it was read off the wire already): the answer is
+    // 413, and the connection stays usable.
+    c.send(&request_with_body("POST", "/tiny", b"fives"));
+    let res = c.read_response();
+    res.assert_json_error(413, "too large");
+    c.send(&request_with_body("POST", "/tiny", b"ok"));
+    assert_eq!(c.read_response().text(), "ok");
+
+    let mut c = server.connect();
+    c.send(&support::request_chunked("POST", "/tiny", &[b"abc", b"de"]));
+    let res = c.read_response();
+    res.assert_json_error(413, "too large");
+    assert!(res.closes(), "{res:?}");
+}
+
+#[test]
+fn a_route_that_reads_no_body_is_not_refused_for_one() {
+    let server = TestApp::start(limits_app());
+    // A small unread body is skipped, and the connection goes on.
+    let mut c = server.connect();
+    c.send(&request_with_body("GET", "/ignores", b"0123456789"));
+    let res = c.read_response();
+    assert_eq!((res.status, res.text().as_str()), (200, "body not read"));
+    assert!(!res.closes(), "{res:?}");
+    c.send(&request("GET", "/ignores"));
+    assert_eq!(c.read_response().text(), "body not read");
+
+    // One over the default limit is answered too; reading it all is not worth it, so the
+    // connection closes after the answer.
+    let mut c = server.connect();
+    let sender = c.send_in_background(request_with_body("GET", "/ignores", &vec![0u8; 3 << 20]));
+    let res = c.read_response();
+    assert_eq!((res.status, res.text().as_str()), (200, "body not read"));
+    assert!(res.closes(), "{res:?}");
+    c.expect_eof();
+    sender.join().unwrap();
+}
+
+#[test]
+fn not_found_and_method_not_allowed_with_large_bodies() {
+    let server = TestApp::start(limits_app());
+    for (method, target, status) in [("POST", "/nowhere", 404), ("DELETE", "/small", 405)] {
+        let mut c = server.connect();
+        c.send(&head_with_length(method, target, 8 << 20, ""));
+        let res = c.read_response();
+        assert_eq!(res.status, status, "{method} {target}: {res:?}");
+        assert!(res.closes(), "{res:?}");
+        c.expect_eof();
+    }
+}
+
+#[test]
+fn a_scope_limit_applies_to_its_routes_unless_they_set_their_own() {
+    let server = TestApp::start(limits_app());
+    // 1.5 MiB: over the default, under the scope's 2 MiB.
+    let body = vec![b'z'; 3 << 19];
+    let mut c = server.connect();
+    let sender = c.send_in_background(request_with_body("POST", "/big/scoped", &body));
+    assert_eq!(c.read_response().text(), body.len().to_string());
+    sender.join().unwrap();
+    let mut c = server.connect();
+    c.send(&head_with_length("POST", "/big/scoped", (2 << 20) + 1, ""));
+    assert_eq!(c.read_response().status, 413);
+    // The route's own 16 bytes win over the scope's.
+    let mut c = server.connect();
+    c.send(&request_with_body("POST", "/big/own", &[b'o'; 17]));
+    assert_eq!(c.read_response().status, 413);
+}
+
+#[test]
+fn route_meta_reports_the_body_limit() {
+    use limits::{small, upload};
+    let limits: Vec<Option<u64>> = routes![upload, small]
+        .iter()
+        .map(|r| r.meta().body_limit())
+        .collect();
+    assert_eq!(limits, [Some(50 << 20), None]);
+}

@@ -2,12 +2,12 @@
 
 use crate::diag::Errors;
 use crate::path::{self, Segment};
-use crate::{check, expand};
+use crate::{check, expand, size};
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
-use syn::{FnArg, Ident, ItemFn, LitStr, Pat, Token, Type};
+use syn::{FnArg, Ident, ItemFn, Lit, LitStr, Pat, Token, Type};
 
 /// The methods a route attribute knows by name.
 pub(crate) const KNOWN_METHODS: [&str; 8] = [
@@ -28,18 +28,100 @@ pub(crate) struct RouteDef {
     pub(crate) segments: Vec<Segment>,
     pub(crate) func: ItemFn,
     pub(crate) args: Vec<Arg>,
+    /// The `limit = "50 MiB"` option, in bytes.
+    pub(crate) body_limit: Option<u64>,
 }
 
-/// `#[route(GET, POST, "/path")]` arguments: methods, then the path.
+/// An option after the path: `limit = "50 MiB"`.
+struct RouteOption {
+    key: Ident,
+    value: Lit,
+}
+
+impl Parse for RouteOption {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let key = input.parse()?;
+        input.parse::<Token![=]>()?;
+        Ok(Self {
+            key,
+            value: input.parse()?,
+        })
+    }
+}
+
+/// A method attribute's arguments: the path, then options.
+struct PathAndOptions {
+    path: LitStr,
+    options: Vec<RouteOption>,
+}
+
+impl Parse for PathAndOptions {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let path = input.parse()?;
+        let mut options = Vec::new();
+        while !input.is_empty() {
+            input.parse::<Token![,]>()?;
+            if input.is_empty() {
+                break;
+            }
+            options.push(input.parse()?);
+        }
+        Ok(Self { path, options })
+    }
+}
+
+/// Checks the options; the body limit, if one is given.
+fn body_limit(options: &[RouteOption], errors: &mut Errors) -> Option<u64> {
+    let mut limit = None;
+    let mut seen = false;
+    for RouteOption { key, value } in options {
+        match key.to_string().as_str() {
+            "limit" => {
+                if std::mem::replace(&mut seen, true) {
+                    errors.spanned(key, "`limit` is given twice: keep one");
+                    continue;
+                }
+                let parsed = match value {
+                    Lit::Str(text) => size::parse(&text.value()),
+                    Lit::Int(bytes) => bytes
+                        .base10_parse::<u64>()
+                        .map_err(|_| "it is not a number of bytes".to_string()),
+                    _ => Err("it is neither a size string nor a number of bytes".to_string()),
+                };
+                match parsed {
+                    Ok(bytes) => limit = Some(bytes),
+                    Err(why) => errors.spanned(
+                        value,
+                        format!("invalid body limit: {why}; write e.g. `limit = \"50 MiB\"`, `limit = \"512 KiB\"` or `limit = 1048576` (bytes)"),
+                    ),
+                }
+            }
+            "data" => errors.spanned(
+                key,
+                "no `data` option is needed (that is Rocket's syntax): take the body as the handler's last argument, e.g. `body: Json<NewUser>`",
+            ),
+            other => errors.spanned(
+                key,
+                format!("unknown route option `{other}`: the one option is `limit = \"50 MiB\"` (the most request-body bytes this route accepts)"),
+            ),
+        }
+    }
+    limit
+}
+
+/// `#[route(GET, POST, "/path", limit = "1 MiB")]` arguments: methods, the path, options.
 enum MethodOrPath {
     Ident(Ident),
     Lit(LitStr),
+    Option(RouteOption),
 }
 
 impl Parse for MethodOrPath {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
         if input.peek(LitStr) {
             input.parse().map(Self::Lit)
+        } else if input.peek(Ident) && input.peek2(Token![=]) {
+            input.parse().map(Self::Option)
         } else if input.peek(Ident) {
             input.parse().map(Self::Ident)
         } else {
@@ -48,7 +130,10 @@ impl Parse for MethodOrPath {
     }
 }
 
-fn parse_methods_and_path(args: TokenStream, errors: &mut Errors) -> Option<(Vec<String>, LitStr)> {
+fn parse_methods_and_path(
+    args: TokenStream,
+    errors: &mut Errors,
+) -> Option<(Vec<String>, LitStr, Vec<RouteOption>)> {
     let items = match syn::parse::Parser::parse2(
         Punctuated::<MethodOrPath, Token![,]>::parse_terminated,
         args.clone(),
@@ -60,6 +145,12 @@ fn parse_methods_and_path(args: TokenStream, errors: &mut Errors) -> Option<(Vec
         }
     };
     let mut items: Vec<MethodOrPath> = items.into_iter().collect();
+    let mut options = Vec::new();
+    while let Some(MethodOrPath::Option(_)) = items.last() {
+        if let Some(MethodOrPath::Option(option)) = items.pop() {
+            options.insert(0, option);
+        }
+    }
     let Some(MethodOrPath::Lit(path)) = items.pop() else {
         errors.at(
             Span::call_site(),
@@ -97,6 +188,10 @@ fn parse_methods_and_path(args: TokenStream, errors: &mut Errors) -> Option<(Vec
                     );
                 }
             }
+            MethodOrPath::Option(option) => errors.spanned(
+                &option.key,
+                "options come after the path, e.g. `#[route(GET, POST, \"/upload\", limit = \"50 MiB\")]`",
+            ),
             MethodOrPath::Lit(lit) => {
                 let name = lit.value();
                 let token = !name.is_empty()
@@ -113,7 +208,7 @@ fn parse_methods_and_path(args: TokenStream, errors: &mut Errors) -> Option<(Vec
             }
         }
     }
-    Some((methods, path))
+    Some((methods, path, options))
 }
 
 /// Parses the attribute arguments and the function; `None` when nothing sensible can be built.
@@ -124,10 +219,10 @@ fn parse(
     errors: &mut Errors,
 ) -> Option<RouteDef> {
     let attr_name = method.map_or_else(|| "route".to_string(), str::to_ascii_lowercase);
-    let (methods, path) = match method {
+    let (methods, path, options) = match method {
         Some(m) => {
-            match syn::parse2::<LitStr>(args.clone()) {
-                Ok(path) => (vec![m.to_string()], path),
+            match syn::parse2::<PathAndOptions>(args.clone()) {
+                Ok(PathAndOptions { path, options }) => (vec![m.to_string()], path, options),
                 Err(_) => {
                     let msg = format!("expected the route path as a string, e.g. `#[{attr_name}(\"/users/:id\")]`");
                     if args.is_empty() {
@@ -152,6 +247,7 @@ fn parse(
         }
     };
     let segments = path::parse(&path, errors);
+    let body_limit = body_limit(&options, errors);
     let args = func
         .sig
         .inputs
@@ -179,6 +275,7 @@ fn parse(
         segments,
         func,
         args,
+        body_limit,
     })
 }
 

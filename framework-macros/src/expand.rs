@@ -13,6 +13,7 @@
 //! impl IntoRoute for show {
 //!     const INFO: RouteInfo = RouteInfo {          // compared at compile time by routes![]
 //!         methods: &["GET"], path: "/users/:id", name: "show", file: file!(), line: line!(),
+//!         body_limit: None,                          // Some(bytes) from `limit = "50 MiB"`
 //!     };
 //!     fn into_route() -> Route {
 //!         fn endpoint(__req: &mut Request, __cx: &RequestContext<'_>) -> Response {
@@ -46,6 +47,10 @@ pub(crate) fn route(def: &RouteDef) -> TokenStream {
     let name = &func.sig.ident;
     let name_str = name.to_string();
     let path = &def.path;
+    let body_limit = match def.body_limit {
+        Some(bytes) => quote!(::core::option::Option::Some(#bytes)),
+        None => quote!(::core::option::Option::None),
+    };
     let methods = &def.methods;
     let params = def.params();
     let last = def.args.len().saturating_sub(1);
@@ -133,6 +138,7 @@ pub(crate) fn route(def: &RouteDef) -> TokenStream {
                 name: #name_str,
                 file: ::core::file!(),
                 line: ::core::line!(),
+                body_limit: #body_limit,
             };
 
             fn into_route() -> ::framework::__private::Route {

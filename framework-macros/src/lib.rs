@@ -12,6 +12,7 @@ mod diag;
 mod expand;
 mod path;
 mod routes;
+mod size;
 
 use proc_macro::TokenStream;
 

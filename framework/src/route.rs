@@ -27,6 +27,8 @@ pub struct RouteInfo {
     pub file: &'static str,
     /// Line of the attribute.
     pub line: u32,
+    /// The attribute's `limit`, in bytes.
+    pub body_limit: Option<u64>,
 }
 
 /// A route, ready to mount: what `routes![...]` collects.
@@ -58,6 +60,7 @@ impl Route {
                 name: info.name,
                 file: info.file,
                 line: info.line,
+                body_limit: info.body_limit,
             },
             endpoint,
             requirements,
@@ -93,6 +96,30 @@ impl Route {
     #[must_use]
     pub fn wrap(mut self, middleware: impl Middleware) -> Self {
         self.layers.push(Arc::new(middleware));
+        self
+    }
+
+    /// Sets the most request-body bytes this route accepts, above or below the server's
+    /// `Limits::parse.max_body` (what `#[post("/upload", limit = "50 MiB")]` sets). It applies
+    /// when the handler reads the body: a declared length over it is refused with `413` before
+    /// any byte is read (and without `100 Continue`), a chunked body as soon as it passes it. A
+    /// route that reads no body is not refused for one.
+    ///
+    /// ```
+    /// use framework::{post, routes, test::TestClient, App};
+    ///
+    /// #[post("/notes")]
+    /// fn note(body: String) -> String { body }
+    ///
+    /// let small: Vec<_> = routes![note].into_iter().map(|r| r.body_limit(4)).collect();
+    /// let client = TestClient::new(App::new().mount("/", small))?;
+    /// assert_eq!(client.post("/notes").body("tiny").send().text(), "tiny");
+    /// assert_eq!(client.post("/notes").body("too long").send().status().as_u16(), 413);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn body_limit(mut self, bytes: u64) -> Self {
+        self.meta.body_limit = Some(bytes);
         self
     }
 
@@ -178,6 +205,7 @@ impl IntoRoute for NotARoute {
         name: "",
         file: "",
         line: 0,
+        body_limit: None,
     };
     const IS_ROUTE: bool = false;
 
@@ -240,6 +268,7 @@ mod tests {
             name: "a",
             file: "f",
             line: 1,
+            body_limit: None,
         };
         let get2 = RouteInfo {
             methods: &["POST", "GET"],
@@ -247,6 +276,7 @@ mod tests {
             name: "b",
             file: "f",
             line: 2,
+            body_limit: None,
         };
         let post = RouteInfo {
             methods: &["POST"],
@@ -254,6 +284,7 @@ mod tests {
             name: "c",
             file: "f",
             line: 3,
+            body_limit: None,
         };
         assert!(conflicts(&get, &get2));
         assert!(!conflicts(&get, &post));

@@ -92,6 +92,17 @@ fn more_routes() -> Vec<Route> {
     routes![local, crate::purge, self::notes::exists]
 }
 
+/// Options after the path: a body limit, as a size or in bytes, with a trailing comma.
+#[post("/upload", limit = "2 KiB",)]
+fn upload(body: Vec<u8>) -> String {
+    body.len().to_string()
+}
+
+#[route(POST, PUT, "/blob", limit = 3)]
+fn blob(body: Vec<u8>) -> String {
+    body.len().to_string()
+}
+
 fn main() -> Result<(), framework::BuildError> {
     let none: Vec<Route> = routes![];
     assert!(none.is_empty());
@@ -113,9 +124,21 @@ fn main() -> Result<(), framework::BuildError> {
             notes::exists,
             notes::allowed,
             notes::create_json,
+            upload,
+            blob,
         ],
     );
     let client = TestClient::new(app)?;
+    assert_eq!(client.post("/upload").body(vec![0u8; 2048]).send().text(), "2048");
+    assert_eq!(
+        client.post("/upload").body(vec![0u8; 2049]).send().status(),
+        StatusCode::PAYLOAD_TOO_LARGE
+    );
+    assert_eq!(client.put("/blob").body("abc").send().text(), "3");
+    assert_eq!(
+        client.put("/blob").body("abcd").send().status(),
+        StatusCode::PAYLOAD_TOO_LARGE
+    );
     assert_eq!(client.get("/").send().text(), "index");
     assert_eq!(client.get("/hello/Ada").send().text(), "Hello, Ada!");
     assert_eq!(

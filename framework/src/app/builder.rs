@@ -83,11 +83,11 @@ impl App {
     }
 
     /// Mounts a [`Scope`]: its routes under its prefix, with its middleware.
-    pub fn scope(mut self, scope: Scope) -> Self {
+    pub fn scope(mut self, mut scope: Scope) -> Self {
         if self.bad_prefix.is_none() {
-            self.bad_prefix = scope.bad_prefix;
+            self.bad_prefix = scope.bad_prefix.take();
         }
-        self.routes.extend(scope.routes);
+        self.routes.extend(scope.into_routes());
         self
     }
 

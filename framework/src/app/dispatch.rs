@@ -49,6 +49,9 @@ impl Handler for Dispatch {
             Ok(m) => {
                 let route = m.value;
                 let params = m.params.detach();
+                if let Some(limit) = route.meta.body_limit {
+                    req.body_mut().set_limit(limit);
+                }
                 let cx = cx(&params, Routing::Matched(&route.meta));
                 Next::new(&route.chain, &route.endpoint, &cx).run(req)
             }

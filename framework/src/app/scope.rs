@@ -43,6 +43,8 @@ pub struct Scope {
     prefix: String,
     pub(crate) routes: Vec<Route>,
     layers: Vec<Layer>,
+    /// The body limit of its routes that set none of their own.
+    body_limit: Option<u64>,
     /// The first prefix that is not plain static segments, reported by `App::build`.
     pub(crate) bad_prefix: Option<BuildError>,
 }
@@ -113,18 +115,16 @@ impl Scope {
 
     /// Nests a scope: its prefix goes under this one's, and this scope's middleware runs outside
     /// the inner scope's.
-    pub fn scope(mut self, inner: Scope) -> Self {
+    pub fn scope(mut self, mut inner: Scope) -> Self {
         let outer = self.prefix.clone();
         if self.bad_prefix.is_none() {
-            self.bad_prefix = inner.bad_prefix;
+            self.bad_prefix = inner.bad_prefix.take();
         }
         let moved = Scope {
             prefix: outer,
-            routes: Vec::new(),
-            layers: Vec::new(),
-            bad_prefix: None,
+            ..Scope::default()
         }
-        .mount("/", inner.routes);
+        .mount("/", inner.into_routes());
         if self.bad_prefix.is_none() {
             self.bad_prefix = moved.bad_prefix;
         }
@@ -133,6 +133,38 @@ impl Scope {
             self.routes.push(route);
         }
         self
+    }
+
+    /// Sets the most request-body bytes for the routes of this scope (mounted before or after
+    /// this call, nested scopes included) that set no limit of their own: the route attribute's
+    /// `limit` and an inner scope's limit win. See [`Route::body_limit`].
+    ///
+    /// ```
+    /// use framework::{post, routes, test::TestClient, App, Scope};
+    ///
+    /// #[post("/")]
+    /// fn upload(body: Vec<u8>) -> String { body.len().to_string() }
+    ///
+    /// let uploads = Scope::new("/upload").body_limit(50 << 20).mount("/", routes![upload]);
+    /// let client = TestClient::new(App::new().scope(uploads))?;
+    /// let res = client.post("/upload").body(vec![0u8; 2 << 20]).send();
+    /// assert_eq!(res.text(), "2097152");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn body_limit(mut self, bytes: u64) -> Self {
+        self.body_limit = Some(bytes);
+        self
+    }
+
+    /// Its routes, with the scope's body limit applied to those without their own.
+    pub(crate) fn into_routes(self) -> Vec<Route> {
+        let mut routes = self.routes;
+        if let Some(limit) = self.body_limit {
+            for route in &mut routes {
+                route.meta.body_limit.get_or_insert(limit);
+            }
+        }
+        routes
     }
 
     /// Adds a middleware for every route of this scope, mounted before or after this call. The

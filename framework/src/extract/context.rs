@@ -16,6 +16,9 @@ pub struct RouteMeta {
     pub(crate) name: &'static str,
     pub(crate) file: &'static str,
     pub(crate) line: u32,
+    /// Its own body limit (the attribute's `limit`, [`Route::body_limit`](crate::Route::body_limit)
+    /// or its scope's); `None`: `Limits::parse.max_body`.
+    pub(crate) body_limit: Option<u64>,
 }
 
 impl RouteMeta {
@@ -41,6 +44,13 @@ impl RouteMeta {
     #[must_use]
     pub fn location(&self) -> String {
         format!("{}:{}", self.file, self.line)
+    }
+
+    /// The most request-body bytes the route accepts, when it sets its own limit (otherwise the
+    /// server's `Limits::parse.max_body` applies).
+    #[must_use]
+    pub fn body_limit(&self) -> Option<u64> {
+        self.body_limit
     }
 }
 

@@ -71,6 +71,8 @@ impl From<BodyError> for io::Error {
 pub(crate) trait BodySource: Send {
     /// Reads body bytes of request number `seq` into `dst`; `Ok(0)` at the end of the body.
     fn read_body(&mut self, seq: u64, dst: &mut [u8]) -> Result<usize, BodyError>;
+    /// Sets the most body bytes request number `seq` may have, before its body is read.
+    fn set_limit(&mut self, seq: u64, bytes: u64);
 }
 
 /// A body still on the wire, read through the connection.
@@ -142,6 +144,25 @@ impl Body {
     pub(crate) fn stream(stream: BodyStream) -> Self {
         Self {
             inner: Inner::Stream(stream),
+        }
+    }
+
+    /// Sets the most bytes this body may have (its route's limit), before it is read: reading a
+    /// longer one fails with [`BodyError::Framing`]`(`[`ParseError::BodyTooLarge`]`)`, before any
+    /// byte of it is read when its length is declared.
+    pub(crate) fn set_limit(&mut self, bytes: u64) {
+        match &mut self.inner {
+            Inner::Empty | Inner::Failed(_) => {}
+            Inner::Full { data, read } => {
+                if data.len().saturating_sub(*read) as u64 > bytes {
+                    self.inner = Inner::Failed(BodyError::Framing(ParseError::BodyTooLarge));
+                }
+            }
+            Inner::Stream(stream) => {
+                if let Ok(mut source) = stream.source.lock() {
+                    source.set_limit(stream.seq, bytes);
+                }
+            }
         }
     }
 

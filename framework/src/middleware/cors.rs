@@ -813,6 +813,7 @@ mod tests {
             name: path,
             file: file!(),
             line: line!(),
+            body_limit: None,
         };
         Route::from_generated(&info, handler, |_| {})
     }

@@ -1002,6 +1002,7 @@ mod tests {
             name: "client_ip",
             file: file!(),
             line: line!(),
+            body_limit: None,
         };
         let route = Route::from_generated(&info, client_ip, |_| {});
         let app = match middleware {

@@ -95,6 +95,11 @@ enum State {
     /// A request is with the handler.
     Dispatched {
         body: BodyState,
+        /// The most body bytes this request may have: `ParseLimits::max_body`, unless the route
+        /// set its own (`Connection::set_body_limit`).
+        limit: u64,
+        /// Body bytes handed to the handler so far.
+        taken: u64,
         expect: Continue,
         keep_alive: bool,
         head_request: bool,
@@ -294,10 +299,8 @@ impl Connection {
         let version = req.version();
         let (body, handed) = match framing.body {
             BodyLength::None | BodyLength::Length(0) => (BodyState::Done, RequestBody::Empty),
-            // RFC 9110 §15.5.14: refuse before reading a body that is declared too large.
-            BodyLength::Length(n) if n > self.limits.max_body => {
-                return self.refuse(ParseError::BodyTooLarge, version);
-            }
+            // A declared length over the limit is refused when the handler reads the body, after
+            // routing (the route may allow more, or read nothing): see `read_body`.
             BodyLength::Length(n) => match usize::try_from(n) {
                 Ok(n) if n <= self.end - self.start => {
                     let data = self.buf[self.start..self.start + n].to_vec();
@@ -319,6 +322,8 @@ impl Connection {
         self.seq += 1;
         self.state = State::Dispatched {
             body,
+            limit: self.limits.max_body,
+            taken: 0,
             expect,
             keep_alive: framing.keep_alive,
             head_request: *req.method() == Method::Head,
@@ -346,13 +351,39 @@ impl Connection {
         self.seq
     }
 
+    /// Sets the most body bytes request `seq` may have (its route's limit), before its body is
+    /// read. Ignored for another request.
+    pub(crate) fn set_body_limit(&mut self, seq: u64, bytes: u64) {
+        if let State::Dispatched { limit, .. } = &mut self.state {
+            if seq == self.seq {
+                *limit = bytes;
+            }
+        }
+    }
+
     /// Reads body bytes of request `seq` into `dst`.
     pub(crate) fn read_body(&mut self, seq: u64, dst: &mut [u8]) -> Result<BodyRead, BodyError> {
-        let State::Dispatched { body, expect, .. } = &mut self.state else {
+        let State::Dispatched {
+            body,
+            limit,
+            taken,
+            expect,
+            ..
+        } = &mut self.state
+        else {
             return Err(BodyError::Detached);
         };
         if seq != self.seq {
             return Err(BodyError::Detached);
+        }
+        // RFC 9110 §15.5.14: a body declared too large is refused before any of it is read, and
+        // before the client is told to send it.
+        if let BodyState::Length(remaining) = body {
+            if taken.saturating_add(*remaining) > *limit {
+                let e = BodyError::Framing(ParseError::BodyTooLarge);
+                *body = BodyState::Failed(e);
+                return Err(e);
+            }
         }
         if *expect == Continue::Pending {
             // RFC 9110 §10.1.1: the handler wants the body, so tell the client to send it.
@@ -369,12 +400,20 @@ impl Connection {
                     .min(dst.len());
                 dst[..n].copy_from_slice(&input[..n]);
                 *remaining -= n as u64;
+                *taken += n as u64;
                 if *remaining == 0 {
                     *body = BodyState::Done;
                 }
                 (n, Ok(n))
             }
-            BodyState::Chunked(decoder) => match decoder.decode(input, dst, &self.limits) {
+            BodyState::Chunked(decoder) => match decoder.decode(
+                input,
+                dst,
+                &ParseLimits {
+                    max_body: *limit,
+                    ..self.limits
+                },
+            ) {
                 Ok((consumed, written)) => {
                     if decoder.is_done() {
                         *body = BodyState::Done;
@@ -414,6 +453,7 @@ impl Connection {
             keep_alive,
             head_request,
             version,
+            ..
         } = state
         else {
             return StreamedBody::Done;
@@ -427,7 +467,12 @@ impl Connection {
             BodyState::Failed(_) => false,
             // The client never got `100 Continue`: it may or may not send the body, so the next
             // request cannot be found reliably (RFC 9110 §10.1.1).
-            BodyState::Length(_) | BodyState::Chunked(_) => expect == Continue::No,
+            _ if expect != Continue::No => false,
+            // What the handler left unread is discarded before the next request, up to
+            // `max_body` bytes (a chunked body: until its total passes `max_body`); more than that
+            // is not worth reading, so the connection closes instead.
+            BodyState::Length(remaining) => remaining <= self.limits.max_body,
+            BodyState::Chunked(_) => true,
         };
         let keep = keep_alive && body_usable && !wants_close && !self.stopping;
         let ex = Exchange {
@@ -732,17 +777,68 @@ GET /e HTTP/1.0\r\n\r\n";
     }
 
     #[test]
-    fn a_declared_body_over_the_limit_is_refused_before_it_arrives() {
+    fn a_declared_body_over_the_limit_fails_the_first_read_before_100_continue() {
         let limits = ParseLimits {
             max_body: 4,
             ..ParseLimits::default()
         };
         let out = drive_with(
-            &[b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n"],
+            &[b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n"],
             BodyUse::Read,
             limits,
         );
-        assert!(String::from_utf8_lossy(&out).starts_with("HTTP/1.1 413 Content Too Large\r\n"));
+        let out = String::from_utf8_lossy(&out);
+        assert!(!out.contains("100 Continue"), "{out}");
+        assert!(out.contains("<request body too large>"), "{out}");
+        assert!(out.contains("Connection: close\r\n"), "{out}");
+    }
+
+    #[test]
+    fn a_raised_limit_lets_a_longer_declared_body_through() {
+        let mut conn = Connection::new(
+            ParseLimits {
+                max_body: 4,
+                ..ParseLimits::default()
+            },
+            clock,
+        );
+        let mut req = Request::default();
+        let head = b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 6\r\n\r\n";
+        conn.read_buf()[..head.len()].copy_from_slice(head);
+        conn.received(head.len());
+        assert!(matches!(
+            conn.poll(&mut req, None),
+            Event::Request(RequestBody::Stream)
+        ));
+        conn.set_body_limit(conn.seq(), 6);
+        let buf = conn.read_buf();
+        buf[..6].copy_from_slice(b"abcdef");
+        conn.received(6);
+        let mut dst = [0u8; 16];
+        assert!(matches!(
+            conn.read_body(conn.seq(), &mut dst),
+            Ok(BodyRead::Data(6))
+        ));
+        assert_eq!(&dst[..6], b"abcdef");
+    }
+
+    #[test]
+    fn an_unread_body_over_max_body_closes_instead_of_being_drained() {
+        let limits = ParseLimits {
+            max_body: 4,
+            ..ParseLimits::default()
+        };
+        let out = drive_with(
+            &[
+                b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n",
+                b"hello",
+            ],
+            BodyUse::Ignore,
+            limits,
+        );
+        let out = String::from_utf8_lossy(&out);
+        assert!(out.starts_with("HTTP/1.1 200 OK\r\n"), "{out}");
+        assert!(out.contains("Connection: close\r\n"), "{out}");
     }
 
     #[test]

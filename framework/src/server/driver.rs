@@ -189,6 +189,10 @@ impl<T: Transport> SharedConnection<T> {
 }
 
 impl<T: Transport> BodySource for SharedConnection<T> {
+    fn set_limit(&mut self, seq: u64, bytes: u64) {
+        self.conn.set_body_limit(seq, bytes);
+    }
+
     fn read_body(&mut self, seq: u64, dst: &mut [u8]) -> Result<usize, BodyError> {
         loop {
             match self.conn.read_body(seq, dst)? {

@@ -23,7 +23,7 @@ use std::time::Duration;
 /// | `parse.max_target` | 8 KiB | `414 URI Too Long`, connection closed |
 /// | `parse.max_head` | 16 KiB | `431 Request Header Fields Too Large`, connection closed |
 /// | `parse.max_fields` | 100 | `431`, connection closed |
-/// | `parse.max_body` | 1 MiB | `413 Content Too Large` (before the body is read when its length is declared) |
+/// | `parse.max_body` | 1 MiB | `413 Content Too Large` when the handler reads the body (before any of it when its length is declared); routes and scopes may set their own ([`Route::body_limit`](crate::Route::body_limit)) |
 /// | `header_timeout` | 10 s | `408 Request Timeout`, connection closed |
 /// | `idle_timeout` | 60 s | connection closed quietly |
 /// | `body_timeout` | 30 s | body read fails (`408`), connection closed |

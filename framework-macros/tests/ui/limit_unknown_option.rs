@@ -1,0 +1,8 @@
+use framework::post;
+
+#[post("/upload", max = "50 MiB")]
+fn upload(body: Vec<u8>) -> String {
+    body.len().to_string()
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use framework::post;
+
+#[post("/users", data = "<user>")]
+fn create(user: Vec<u8>) -> String {
+    user.len().to_string()
+}
+
+fn main() {}
