@@ -49,6 +49,7 @@ pub mod proto;
 pub mod respond;
 mod route;
 pub mod router;
+pub mod serve;
 mod server;
 pub mod test;
 

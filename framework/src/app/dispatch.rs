@@ -50,7 +50,7 @@ impl Handler for Dispatch {
                 let route = m.value;
                 let params = m.params.detach();
                 let cx = cx(&params, Routing::Matched(&route.meta));
-                Next::new(&route.chain, &route.endpoint, &cx).run(req)
+                Next::new(&route.chain, &*route.endpoint, &cx).run(req)
             }
             Err(Miss::NotFound) => {
                 let cx = cx(&no_params, Routing::NotFound);
