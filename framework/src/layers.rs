@@ -19,6 +19,7 @@ const LAYERS: &[&str] = &[
     "extract",    // extractors and the request context
     "middleware", // the middleware chain and the built-in layers
     "route",      // a route: description, endpoint, its middleware
+    "serve",      // static files, mounted as routes
     "app",        // the builder, dispatch, serving
     "test",       // the in-process test client
 ];

@@ -49,6 +49,7 @@ pub mod proto;
 pub mod respond;
 mod route;
 pub mod router;
+pub mod serve;
 mod server;
 pub mod test;
 
@@ -63,8 +64,8 @@ pub use extract::{
 pub use framework_macros::{delete, get, head, options, patch, post, put, route, routes};
 pub use handler::Handler;
 pub use http::{
-    Body, BodyError, Extensions, HeaderError, HeaderMap, Method, Request, Response, ResponseBody,
-    StatusCode, Version,
+    http_date, parse_http_date, Body, BodyError, Extensions, HeaderError, HeaderMap, Method,
+    Request, Response, ResponseBody, StatusCode, Version,
 };
 pub use respond::IntoResponse;
 pub use route::Route;

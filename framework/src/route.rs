@@ -12,6 +12,21 @@ use std::sync::Arc;
 /// is the whole app; an endpoint is one route's part of it.)
 pub type EndpointFn = fn(&mut Request, &RequestContext<'_>) -> Response;
 
+/// A route's endpoint once built: a generated [`EndpointFn`], or a value that carries its own
+/// configuration (the directory of a [`Files`](crate::serve::Files)).
+pub(crate) type SharedEndpoint =
+    Arc<dyn Fn(&mut Request, &RequestContext<'_>) -> Response + Send + Sync>;
+
+/// Route paths that stand for the mount prefix itself, for routes that must answer both the
+/// prefix and the prefix with a trailing slash (a directory: `/static` redirects to `/static/`).
+/// Neither can be written in a route attribute (a path starts with `/` and has no empty segment).
+///
+/// `BARE_PREFIX`: the prefix as it is (`/static`); at the root, where it would be empty, the route
+/// is dropped when the app takes it.
+pub(crate) const BARE_PREFIX: &str = "";
+/// `PREFIX_SLASH`: the prefix with a trailing slash (`/static/`); `/` at the root.
+pub(crate) const PREFIX_SLASH: &str = "//";
+
 /// What a route attribute knows at compile time; a `const` per route, so that `routes![...]`
 /// can compare routes while compiling.
 #[doc(hidden)]
@@ -35,7 +50,7 @@ pub struct RouteInfo {
 #[derive(Clone)]
 pub struct Route {
     pub(crate) meta: RouteMeta,
-    pub(crate) endpoint: EndpointFn,
+    pub(crate) endpoint: SharedEndpoint,
     pub(crate) requirements: fn(&mut Requirements),
     /// Scope and route middleware, outermost first (the app's come in front when it is built).
     pub(crate) layers: Vec<Layer>,
@@ -62,8 +77,33 @@ impl Route {
                 line: info.line,
                 body_limit: info.body_limit,
             },
-            endpoint,
+            endpoint: Arc::new(endpoint),
             requirements,
+            layers: Vec::new(),
+            chain: Arc::from(Vec::new()),
+        }
+    }
+
+    /// A route built by the framework itself (not by a route attribute): `name` and the caller's
+    /// location describe it in the banner and in start-up errors.
+    pub(crate) fn built_in(
+        methods: Vec<Method>,
+        path: &str,
+        name: &'static str,
+        endpoint: SharedEndpoint,
+        location: &'static std::panic::Location<'static>,
+    ) -> Self {
+        Self {
+            meta: RouteMeta {
+                methods,
+                path: path.to_string(),
+                name,
+                file: location.file(),
+                line: location.line(),
+                body_limit: None,
+            },
+            endpoint,
+            requirements: |_| {},
             layers: Vec::new(),
             chain: Arc::from(Vec::new()),
         }

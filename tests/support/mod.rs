@@ -146,6 +146,9 @@ pub struct State {
     pub slow_started: AtomicUsize,
     /// While set, `/slow` waits (up to `IO_TIMEOUT`) before its 300 ms sleep.
     pub slow_gate_closed: AtomicBool,
+    /// `/drip` and `/drip-sized` send their second piece only once this is set (or after
+    /// `IO_TIMEOUT`).
+    pub drip_released: AtomicBool,
 }
 
 impl State {
@@ -175,6 +178,33 @@ impl Read for Pieces {
     }
 }
 
+/// `DRIP[0]`, then, once `State::drip_released` is set, `DRIP[1]`: a producer that takes its
+/// time, to show that each piece is sent when it is produced.
+struct Drip {
+    state: Arc<State>,
+    next: usize,
+}
+
+pub const DRIP: [&str; 2] = ["first", "second"];
+
+impl Read for Drip {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.next == 1 {
+            let deadline = Instant::now() + IO_TIMEOUT;
+            while !self.state.drip_released.load(Ordering::SeqCst) && Instant::now() < deadline {
+                thread::sleep(Duration::from_millis(2));
+            }
+        }
+        let Some(piece) = DRIP.get(self.next) else {
+            return Ok(0);
+        };
+        self.next += 1;
+        let n = piece.len().min(buf.len());
+        buf[..n].copy_from_slice(&piece.as_bytes()[..n]);
+        Ok(n)
+    }
+}
+
 /// The test handler, routing by path.
 pub fn router(state: Arc<State>) -> impl Fn(&mut Request) -> Response + Send + Sync + 'static {
     move |req: &mut Request| match req.path() {
@@ -199,6 +229,32 @@ pub fn router(state: Arc<State>) -> impl Fn(&mut Request) -> Response + Send + S
         "/stream" => Response::new(StatusCode::OK).with_body(ResponseBody::stream(Pieces(
             STREAM_PIECES.to_vec().into_iter(),
         ))),
+        // A length known up front: exactly the pieces' total.
+        "/sized" => {
+            let len = STREAM_PIECES.concat().len() as u64;
+            let pieces = Pieces(STREAM_PIECES.to_vec().into_iter());
+            Response::new(StatusCode::OK).with_body(ResponseBody::sized(pieces, len))
+        }
+        // A reader with more than it announced: only the announced bytes go out.
+        "/sized-long" => {
+            Response::new(StatusCode::OK).with_body(ResponseBody::sized(&b"abcdefgh"[..], 3))
+        }
+        // A reader that ends before its announced length: the connection must close.
+        "/sized-short" => {
+            Response::new(StatusCode::OK).with_body(ResponseBody::sized(&b"abc"[..], 10))
+        }
+        "/drip" => Response::new(StatusCode::OK).with_body(ResponseBody::stream(Drip {
+            state: Arc::clone(&state),
+            next: 0,
+        })),
+        "/drip-sized" => {
+            let len = DRIP.concat().len() as u64;
+            let drip = Drip {
+                state: Arc::clone(&state),
+                next: 0,
+            };
+            Response::new(StatusCode::OK).with_body(ResponseBody::sized(drip, len))
+        }
         _ => Response::new(StatusCode::NOT_FOUND),
     }
 }
@@ -426,7 +482,9 @@ pub fn body_bytes(body: &ResponseBody) -> Vec<u8> {
     match body {
         ResponseBody::Empty => Vec::new(),
         ResponseBody::Bytes(b) => b.to_vec(),
-        ResponseBody::Stream(_) => panic!("a streaming body was not expected here"),
+        ResponseBody::Stream(_) | ResponseBody::Sized { .. } => {
+            panic!("a streaming body was not expected here")
+        }
     }
 }
 
@@ -536,6 +594,19 @@ impl Client {
                 Err(e) => panic!("read failed waiting for {what}: {e}"),
             }
         }
+    }
+
+    /// Reads until the bytes received (and not yet parsed) contain `needle`; fails on EOF or
+    /// when nothing comes for `IO_TIMEOUT`.
+    pub fn read_until(&mut self, needle: &[u8], what: &str) {
+        while !self.buf.windows(needle.len()).any(|w| w == needle) {
+            assert!(self.fill(what) > 0, "EOF while waiting for {what}");
+        }
+    }
+
+    /// The bytes received and not yet parsed.
+    pub fn buffered(&self) -> &[u8] {
+        &self.buf
     }
 
     /// Exactly `n` bytes.

@@ -7,7 +7,7 @@ use crate::error::{Error, ErrorHook};
 use crate::extract::{Requirements, StateMap};
 use crate::http::{Request, Response};
 use crate::middleware::{AccessLog, Layer, Middleware};
-use crate::route::Route;
+use crate::route::{Route, BARE_PREFIX, PREFIX_SLASH};
 use crate::router::{InsertError, Router};
 use crate::server::{Limits, Server};
 use std::fmt;
@@ -78,7 +78,11 @@ impl App {
     /// mounts are reported by [`App::build`]. A prefix is static segments only: one with a
     /// `:param`, a `*catch_all` or an empty segment is refused by [`App::build`] (the handlers'
     /// parameters are numbered from their own paths, so a parameter in front would shift them).
-    pub fn mount(self, prefix: &str, routes: Vec<Route>) -> Self {
+    ///
+    /// `routes` is what `routes![...]` gives, or a [`Files`](crate::serve::Files) directory
+    /// (`.mount("/static", Files::new("public"))`), which answers the prefix and everything
+    /// below it.
+    pub fn mount(self, prefix: &str, routes: impl Into<Vec<Route>>) -> Self {
         self.scope(Scope::new(prefix).mount("/", routes))
     }
 
@@ -87,7 +91,16 @@ impl App {
         if self.bad_prefix.is_none() {
             self.bad_prefix = scope.bad_prefix.take();
         }
-        self.routes.extend(scope.into_routes());
+        // Routes for the prefix itself that are still markers were mounted at the root: the bare
+        // prefix is nothing there, and the prefix with a slash is `/`.
+        for mut route in scope.into_routes() {
+            match route.meta.path.as_str() {
+                BARE_PREFIX => continue,
+                PREFIX_SLASH => route.meta.path = "/".to_string(),
+                _ => {}
+            }
+            self.routes.push(route);
+        }
         self
     }
 

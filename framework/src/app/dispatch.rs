@@ -53,7 +53,7 @@ impl Handler for Dispatch {
                     req.body_mut().set_limit(limit);
                 }
                 let cx = cx(&params, Routing::Matched(&route.meta));
-                Next::new(&route.chain, &route.endpoint, &cx).run(req)
+                Next::new(&route.chain, &*route.endpoint, &cx).run(req)
             }
             Err(Miss::NotFound) => {
                 let cx = cx(&no_params, Routing::NotFound);

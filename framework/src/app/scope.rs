@@ -2,7 +2,7 @@
 
 use super::BuildError;
 use crate::middleware::{Layer, Middleware};
-use crate::route::Route;
+use crate::route::{Route, BARE_PREFIX, PREFIX_SLASH};
 use crate::router::pattern::Segment;
 use std::sync::Arc;
 
@@ -50,13 +50,17 @@ pub struct Scope {
 }
 
 /// Joins a mount prefix and a route path: `"/api" + "/users"` is `/api/users`; `"/"` adds nothing;
-/// a route `/` under `/api` is `/api`.
+/// a route `/` under `/api` is `/api`. The markers for the prefix itself ([`BARE_PREFIX`],
+/// [`PREFIX_SLASH`]) become `/api` and `/api/`, and stay markers under the root prefix, so that a
+/// scope mounted at `/` and nested later still gets them right.
 pub(crate) fn join(prefix: &str, path: &str) -> String {
     let prefix = prefix.trim_end_matches('/');
     if prefix.is_empty() {
         path.to_string()
-    } else if path == "/" {
+    } else if path == "/" || path == BARE_PREFIX {
         prefix.to_string()
+    } else if path == PREFIX_SLASH {
+        format!("{prefix}/")
     } else {
         format!("{prefix}{path}")
     }
@@ -87,8 +91,10 @@ impl Scope {
         &self.prefix
     }
 
-    /// Mounts routes under `prefix` inside this scope (`"/"` for the scope's own prefix).
-    pub fn mount(mut self, prefix: &str, routes: Vec<Route>) -> Self {
+    /// Mounts routes under `prefix` inside this scope (`"/"` for the scope's own prefix): what
+    /// `routes![...]` gives, or a [`Files`](crate::serve::Files) directory.
+    pub fn mount(mut self, prefix: &str, routes: impl Into<Vec<Route>>) -> Self {
+        let routes: Vec<Route> = routes.into();
         let prefix = join(&self.prefix, &rooted(prefix));
         let trimmed = prefix.trim_end_matches('/');
         let bad_segment = trimmed

@@ -5,6 +5,7 @@
 //! interface defined here and implemented by the server's driver.
 
 mod body;
+pub(crate) mod date;
 mod extensions;
 mod header;
 mod method;
@@ -17,6 +18,7 @@ mod version;
 
 pub use body::{Body, BodyError};
 pub(crate) use body::{BodySource, BodyStream};
+pub use date::{http_date, parse_http_date};
 pub use extensions::Extensions;
 pub use header::{HeaderError, HeaderMap};
 pub use method::Method;

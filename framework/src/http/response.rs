@@ -12,12 +12,81 @@ pub enum ResponseBody {
     /// Bytes of unknown length, pulled from a reader and sent with `Transfer-Encoding: chunked`
     /// (to HTTP/1.0 clients: until the connection closes).
     Stream(Box<dyn Read + Send>),
+    /// Exactly `len` bytes pulled from a reader, sent with `Content-Length: len` (see
+    /// [`ResponseBody::sized`]).
+    Sized {
+        /// Where the bytes come from; read no further than `len` bytes.
+        reader: Box<dyn Read + Send>,
+        /// The length announced in `Content-Length`.
+        len: u64,
+    },
 }
 
 impl ResponseBody {
-    /// A streaming body read from `reader` as the response is written.
+    /// A streaming body read from `reader` as the response is written, of a length not known up
+    /// front: it goes out with `Transfer-Encoding: chunked` (to an HTTP/1.0 client, raw, and the
+    /// connection closes after it).
+    ///
+    /// **When bytes are written**: the head is sent before the reader is first asked for bytes,
+    /// and every piece is written to the socket as soon as `read` returns it (one chunk per read
+    /// of up to 16 KiB), not when some amount has piled up. So a reader that blocks until it has
+    /// something to say (an event, a line of a log) is a live stream: the client sees the head at
+    /// once and each piece when it is produced. The last chunk (the end of the body) goes out
+    /// with the connection's next write, which is at once unless pipelined requests are waiting
+    /// (their responses then share the write). The handler's thread (a worker of the pool) stays with the
+    /// response until the reader ends; a write that fails (the client went away) or takes longer
+    /// than `Limits::write_timeout` ends the response and drops the reader. A read error ends the
+    /// body early: the connection then closes without the last chunk, so the client sees an
+    /// incomplete body.
+    ///
+    /// ```
+    /// use framework::{test::TestClient, App, Response, ResponseBody};
+    /// # use framework::{get, routes};
+    /// #[get("/count")]
+    /// fn count() -> Response {
+    ///     Response::text(ResponseBody::stream(&b"one two three"[..]))
+    /// }
+    /// let client = TestClient::new(App::new().mount("/", routes![count]))?;
+    /// let res = client.get("/count").send();
+    /// assert_eq!(res.header("transfer-encoding"), Some("chunked"));
+    /// assert_eq!(res.text(), "one two three");
+    /// # Ok::<(), framework::BuildError>(())
+    /// ```
     pub fn stream(reader: impl Read + Send + 'static) -> Self {
         Self::Stream(Box::new(reader))
+    }
+
+    /// A streaming body of exactly `len` bytes, read from `reader` as the response is written
+    /// and sent with `Content-Length: len` instead of chunked coding (a file, whose size is known
+    /// before its bytes are read). Each piece is written as soon as the reader returns it (reads
+    /// of up to 64 KiB), as for [`ResponseBody::stream`], except that the head waits for the
+    /// first piece and goes out in the same write.
+    ///
+    /// The writer sends exactly `len` bytes and never reads past them. A reader that ends (or
+    /// fails) before `len` bytes closes the connection after what it gave, so the client sees a
+    /// body shorter than announced rather than a wrong one. A response to `HEAD` gets the
+    /// `Content-Length` and no body (the reader is dropped unread).
+    ///
+    /// ```
+    /// use framework::{test::TestClient, App, Response, ResponseBody};
+    /// # use framework::{get, routes};
+    /// #[get("/file")]
+    /// fn file() -> Response {
+    ///     // Only the first 5 bytes are announced, so only they are sent.
+    ///     Response::text(ResponseBody::sized(&b"hello, world"[..], 5))
+    /// }
+    /// let client = TestClient::new(App::new().mount("/", routes![file]))?;
+    /// let res = client.get("/file").send();
+    /// assert_eq!(res.header("content-length"), Some("5"));
+    /// assert_eq!(res.text(), "hello");
+    /// assert_eq!(client.head("/file").send().header("content-length"), Some("5"));
+    /// # Ok::<(), framework::BuildError>(())
+    /// ```
+    pub fn sized(reader: impl Read + Send + 'static, len: u64) -> Self {
+        Self::Sized {
+            reader: Box::new(reader),
+            len,
+        }
     }
 
     /// The length when known up front.
@@ -27,6 +96,7 @@ impl ResponseBody {
             Self::Empty => Some(0),
             Self::Bytes(b) => Some(b.len()),
             Self::Stream(_) => None,
+            Self::Sized { len, .. } => usize::try_from(*len).ok(),
         }
     }
 
@@ -43,6 +113,7 @@ impl fmt::Debug for ResponseBody {
             Self::Empty => f.write_str("Empty"),
             Self::Bytes(b) => write!(f, "Bytes({:?})", String::from_utf8_lossy(b)),
             Self::Stream(_) => f.write_str("Stream(..)"),
+            Self::Sized { len, .. } => write!(f, "Sized({len} bytes)"),
         }
     }
 }

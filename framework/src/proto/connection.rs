@@ -18,7 +18,7 @@ use crate::proto::parse::{
     BodyLength, ChunkedDecoder, Framing, HeadParser, ParseError, ParseLimits, Status,
 };
 use crate::proto::refusal::json_error;
-use crate::proto::write::{self, Exchange, StreamedBody};
+use crate::proto::write::{self, Exchange, StreamFraming, StreamedBody};
 use std::net::SocketAddr;
 
 /// Smallest read the buffer offers before it compacts or grows.
@@ -491,21 +491,27 @@ impl Connection {
     }
 
     /// Appends a piece of a streaming response body.
-    pub(crate) fn stream_chunk(&mut self, data: &[u8], chunked: bool) {
-        if chunked {
-            write::chunk(&mut self.out, data);
-        } else {
-            self.out.extend_from_slice(data);
+    pub(crate) fn stream_chunk(&mut self, data: &[u8], framing: StreamFraming) {
+        match framing {
+            StreamFraming::Chunked => write::chunk(&mut self.out, data),
+            StreamFraming::Sized(_) | StreamFraming::UntilClose => {
+                self.out.extend_from_slice(data);
+            }
         }
     }
 
-    /// Ends a streaming response body (`ok`), or gives up on it after the reader failed, in which
-    /// case the connection must close so that the client sees the body is incomplete.
-    pub(crate) fn end_stream(&mut self, chunked: bool, ok: bool) {
-        if ok && chunked {
-            write::last_chunk(&mut self.out);
-        } else {
-            self.state = State::Close;
+    /// Ends a streaming response body: `complete` when the reader ended where the framing says
+    /// (any end for chunked and close-delimited bodies, exactly the announced length for a sized
+    /// one). An incomplete body (the reader failed, or a sized one ended short) and a
+    /// close-delimited one leave the connection closing, so that the client sees where the body
+    /// really ends.
+    pub(crate) fn end_stream(&mut self, framing: StreamFraming, complete: bool) {
+        match framing {
+            StreamFraming::Chunked if complete => write::last_chunk(&mut self.out),
+            StreamFraming::Sized(_) if complete => {}
+            StreamFraming::Chunked | StreamFraming::Sized(_) | StreamFraming::UntilClose => {
+                self.state = State::Close;
+            }
         }
     }
 

@@ -24,10 +24,25 @@ pub(crate) struct Exchange<'a> {
 pub(crate) enum StreamedBody {
     /// The whole response is in the buffer.
     Done,
-    /// Pull from the reader and write each piece as a chunk, then the last chunk.
-    Chunked(Box<dyn Read + Send>),
-    /// Pull from the reader and write it raw; the connection closes at the end (HTTP/1.0).
-    UntilClose(Box<dyn Read + Send>),
+    /// Pull from the reader and write what it gives, framed as `framing` says.
+    Stream {
+        /// Where the body comes from.
+        reader: Box<dyn Read + Send>,
+        /// How the body is delimited on the wire.
+        framing: StreamFraming,
+    },
+}
+
+/// How a streamed body is delimited on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum StreamFraming {
+    /// Each piece as a chunk, then the last chunk.
+    Chunked,
+    /// Exactly this many raw bytes, announced by `Content-Length`; a reader that ends sooner
+    /// means the connection must close.
+    Sized(u64),
+    /// Raw bytes; the connection closes at the end (HTTP/1.0).
+    UntilClose,
 }
 
 /// Fields the writer decides on its own.
@@ -100,12 +115,32 @@ pub(crate) fn response(
             }
             ResponseBody::Stream(reader) if ex.version == Version::Http11 => {
                 out.extend_from_slice(b"Transfer-Encoding: chunked\r\n");
-                StreamedBody::Chunked(reader)
+                StreamedBody::Stream {
+                    reader,
+                    framing: StreamFraming::Chunked,
+                }
             }
             ResponseBody::Stream(reader) => {
                 // RFC 9112 §6.3 rule 8: without chunked, only the close can end the body.
                 keep_alive = false;
-                StreamedBody::UntilClose(reader)
+                StreamedBody::Stream {
+                    reader,
+                    framing: StreamFraming::UntilClose,
+                }
+            }
+            ResponseBody::Sized { reader, len } => {
+                // RFC 9112 §6.3 rule 6: the length delimits the body, for either version.
+                out.extend_from_slice(b"Content-Length: ");
+                push_decimal(out, len);
+                out.extend_from_slice(b"\r\n");
+                if len == 0 {
+                    StreamedBody::Done
+                } else {
+                    StreamedBody::Stream {
+                        reader,
+                        framing: StreamFraming::Sized(len),
+                    }
+                }
             }
         }
     };

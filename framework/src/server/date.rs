@@ -1,11 +1,10 @@
 //! The `Date` header value (RFC 9110 §5.6.7, IMF-fixdate), formatted at most once a second for
-//! the whole process and shared lock-free between connection threads.
+//! the whole process and shared lock-free between connection threads. The formatter itself is
+//! `http/date.rs` (public as `framework::http_date`).
 
+use crate::http::date::{format_secs as format, DATE_LEN};
 use std::sync::atomic::{fence, AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
-
-/// Length of an IMF-fixdate: `Sun, 06 Nov 1994 08:49:37 GMT`.
-pub(crate) const DATE_LEN: usize = 29;
 
 /// The second the cached value belongs to; `0` before the first one, `u64::MAX` while a thread
 /// writes a new one.
@@ -68,58 +67,9 @@ fn unpack(words: [u64; 4]) -> [u8; DATE_LEN] {
     date
 }
 
-/// Formats seconds since the Unix epoch as an IMF-fixdate.
-pub(crate) fn format(secs: u64) -> [u8; DATE_LEN] {
-    const DAYS: [&[u8; 3]; 7] = [b"Thu", b"Fri", b"Sat", b"Sun", b"Mon", b"Tue", b"Wed"];
-    const MONTHS: [&[u8; 3]; 12] = [
-        b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
-        b"Dec",
-    ];
-    let days = secs / 86_400;
-    let rem = secs % 86_400;
-    let (hour, minute, second) = (rem / 3600, rem / 60 % 60, rem % 60);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let doe = z % 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + u64::from(month <= 2);
-
-    let mut out = *b"Thu, 01 Jan 1970 00:00:00 GMT";
-    let weekday = DAYS[usize::try_from(days % 7).unwrap_or(0)];
-    out[..3].copy_from_slice(weekday);
-    two_digits(&mut out[5..7], day);
-    out[8..11].copy_from_slice(MONTHS[usize::try_from(month - 1).unwrap_or(0)]);
-    let year = year.min(9999);
-    two_digits(&mut out[12..14], year / 100);
-    two_digits(&mut out[14..16], year % 100);
-    two_digits(&mut out[17..19], hour);
-    two_digits(&mut out[20..22], minute);
-    two_digits(&mut out[23..25], second);
-    out
-}
-
-fn two_digits(out: &mut [u8], n: u64) {
-    let n = u8::try_from(n % 100).unwrap_or(0);
-    out[0] = b'0' + n / 10;
-    out[1] = b'0' + n % 10;
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn formats_known_dates() {
-        assert_eq!(&format(0), b"Thu, 01 Jan 1970 00:00:00 GMT");
-        assert_eq!(&format(784_111_777), b"Sun, 06 Nov 1994 08:49:37 GMT");
-        assert_eq!(&format(951_782_400), b"Tue, 29 Feb 2000 00:00:00 GMT");
-        assert_eq!(&format(1_795_000_000), b"Wed, 18 Nov 2026 11:06:40 GMT");
-    }
 
     #[test]
     fn cached_date_is_a_valid_current_date() {
