@@ -83,6 +83,7 @@
 
 pub mod access_log;
 pub mod cors;
+mod fields;
 pub mod proxy;
 pub mod request_id;
 
