@@ -294,8 +294,9 @@ impl Compression {
         let (input, flush_each_read): (Box<dyn Read + Send>, bool) = match res.take_body() {
             ResponseBody::Bytes(bytes) => (Box::new(Cursor::new(bytes)), false),
             ResponseBody::Stream(reader) => (reader, true),
-            // Empty is never a candidate; another kind of streamed body is left as it is
-            // (with the fields it had), until this match learns how to read it.
+            // Empty is never a candidate. Another kind of streamed body (such as one with a
+            // length known up front) is sent uncompressed, with the fields it had, until it gets
+            // an arm here that hands its reader over.
             other => return res.with_body(other),
         };
         let headers = res.headers_mut();
