@@ -38,6 +38,10 @@
 //! first, and what each may import are listed in the README's design section.
 //!
 //! Every bound is a field of [`Limits`], with a documented default.
+//!
+//! Cargo features: `compression` (on by default) provides
+//! [`middleware::Compression`], gzip for responses, through `flate2`'s
+//! pure-Rust backend.
 
 mod app;
 mod error;

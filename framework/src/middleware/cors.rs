@@ -35,6 +35,7 @@
 //! without `Origin`, carries `Access-Control-Allow-Origin: *` (the Fetch standard's advice for a
 //! static answer, §3.2.5), and no `Vary: Origin` is needed.
 
+use super::fields::{add_vary, list_elements, VaryNames};
 use super::{Middleware, Next};
 use crate::error::Error;
 use crate::extract::RequestContext;
@@ -60,12 +61,6 @@ const DEFAULT_METHODS: [&str; 6] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELE
 /// The request headers allowed unless [`Cors::allow_headers`] says otherwise: a JSON body's
 /// `Content-Type` is what makes most `PUT`/`PATCH`/`POST` calls preflighted.
 const DEFAULT_HEADERS: [&str; 1] = ["content-type"];
-
-/// Field names added to `Vary`, and the value to use when the response has no `Vary` yet.
-struct VaryNames {
-    names: &'static [&'static str],
-    joined: &'static str,
-}
 
 const VARY_ORIGIN: VaryNames = VaryNames {
     names: &[ORIGIN],
@@ -665,42 +660,8 @@ fn requested_headers(headers: &HeaderMap) -> impl Iterator<Item = &[u8]> + '_ {
     list_elements(headers.get_all(REQUEST_HEADERS))
 }
 
-fn list_elements<'a>(values: impl Iterator<Item = &'a [u8]>) -> impl Iterator<Item = &'a [u8]> {
-    values
-        .flat_map(|v| v.split(|&b| b == b','))
-        .map(<[u8]>::trim_ascii)
-        .filter(|e| !e.is_empty())
-}
-
 fn is_token(s: &[u8]) -> bool {
     !s.is_empty() && s.iter().all(|&b| is_tchar(b))
-}
-
-/// Adds `vary`'s names to the `Vary` field, unless listed already or `Vary: *`; several `Vary`
-/// fields become one.
-fn add_vary(headers: &mut HeaderMap, vary: &VaryNames) {
-    if !headers.contains("vary") {
-        let _ = headers.append("Vary", vary.joined);
-        return;
-    }
-    let listed = |name: &str| {
-        list_elements(headers.get_all("vary"))
-            .any(|e| e == b"*" || e.eq_ignore_ascii_case(name.as_bytes()))
-    };
-    let missing: Vec<&str> = vary.names.iter().copied().filter(|n| !listed(n)).collect();
-    if missing.is_empty() {
-        return;
-    }
-    let mut merged: Vec<u8> = Vec::new();
-    for element in
-        list_elements(headers.get_all("vary")).chain(missing.iter().map(|n| n.as_bytes()))
-    {
-        if !merged.is_empty() {
-            merged.extend_from_slice(b", ");
-        }
-        merged.extend_from_slice(element);
-    }
-    let _ = headers.insert("Vary", merged);
 }
 
 /// Checks that a listed origin is an origin as a browser serializes it (HTML's "serialization

@@ -82,11 +82,16 @@
 //! closes. The layers outside it still see that response.
 
 pub mod access_log;
+#[cfg(feature = "compression")]
+pub mod compress;
 pub mod cors;
+mod fields;
 pub mod proxy;
 pub mod request_id;
 
 pub use access_log::{AccessLog, LogFormatError};
+#[cfg(feature = "compression")]
+pub use compress::Compression;
 pub use cors::{Cors, CorsError};
 pub use proxy::{ClientAddr, ProxyError, ProxyHeader, TrustedProxies};
 pub use request_id::{RequestId, RequestIds};
