@@ -71,7 +71,7 @@
 //! which would delay events, and events are usually small. List `text/event-stream` explicitly
 //! in [`Compression::content_types`] to compress it (each event is then flushed as it is read).
 
-use super::fields::{add_vary, list_elements, VaryNames};
+use super::fields::{add_vary, list_elements, qvalue, VaryNames};
 use super::{Middleware, Next};
 use crate::extract::RequestContext;
 use crate::http::token::is_tchar;
@@ -480,33 +480,6 @@ fn weighted_coding(element: &[u8]) -> Option<(&[u8], u16)> {
         }
     }
     Some((coding, q))
-}
-
-/// RFC 9110 §12.4.2, in thousandths:
-/// ```text
-/// qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] )
-/// ```
-fn qvalue(value: &[u8]) -> Option<u16> {
-    let (&int, rest) = value.split_first()?;
-    let decimals = match rest {
-        [] => &[][..],
-        [b'.', decimals @ ..] if decimals.len() <= 3 => decimals,
-        _ => return None,
-    };
-    if !decimals.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    match int {
-        b'1' if decimals.iter().all(|&d| d == b'0') => Some(1000),
-        b'0' => Some(
-            decimals
-                .iter()
-                .chain(std::iter::repeat(&b'0'))
-                .take(3)
-                .fold(0, |n, &d| n * 10 + u16::from(d - b'0')),
-        ),
-        _ => None,
-    }
 }
 
 /// A reader of the gzip coding of what `inner` yields, compressed as it is read.

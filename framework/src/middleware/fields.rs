@@ -48,6 +48,33 @@ pub(crate) fn add_vary(headers: &mut HeaderMap, vary: &VaryNames) {
     let _ = headers.insert("Vary", merged);
 }
 
+/// A weight (`q=`) of an `Accept-*` element, in thousandths: RFC 9110 §12.4.2,
+/// ```text
+/// qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] )
+/// ```
+pub(crate) fn qvalue(value: &[u8]) -> Option<u16> {
+    let (&int, rest) = value.split_first()?;
+    let decimals = match rest {
+        [] => &[][..],
+        [b'.', decimals @ ..] if decimals.len() <= 3 => decimals,
+        _ => return None,
+    };
+    if !decimals.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    match int {
+        b'1' if decimals.iter().all(|&d| d == b'0') => Some(1000),
+        b'0' => Some(
+            decimals
+                .iter()
+                .chain(std::iter::repeat(&b'0'))
+                .take(3)
+                .fold(0, |n, &d| n * 10 + u16::from(d - b'0')),
+        ),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

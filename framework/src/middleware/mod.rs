@@ -85,7 +85,7 @@ pub mod access_log;
 #[cfg(feature = "compression")]
 pub mod compress;
 pub mod cors;
-mod fields;
+pub(crate) mod fields;
 pub mod proxy;
 pub mod request_id;
 

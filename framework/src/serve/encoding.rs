@@ -1,5 +1,6 @@
 //! Content negotiation for precompressed siblings (RFC 9110 §12.5.3): which of `file.br`,
 //! `file.gz` and the file itself a client's `Accept-Encoding` prefers.
+use crate::middleware::fields::qvalue;
 
 /// A content coding we can serve from a precompressed sibling file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,7 +56,7 @@ fn weight(accept: &str, matches: impl Fn(&str) -> bool, unlisted: u16) -> u16 {
         for param in params {
             if let Some((name, value)) = param.split_once('=') {
                 if name.trim_ascii().eq_ignore_ascii_case("q") {
-                    q = qvalue(value.trim_ascii()).unwrap_or(0);
+                    q = qvalue(value.trim_ascii().as_bytes()).unwrap_or(0);
                 }
             }
         }
@@ -67,23 +68,6 @@ fn weight(accept: &str, matches: impl Fn(&str) -> bool, unlisted: u16) -> u16 {
         }
     }
     star.unwrap_or(unlisted)
-}
-
-/// `qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] )` in thousandths (RFC 9110 §12.4.2).
-fn qvalue(text: &str) -> Option<u16> {
-    let (int, frac) = text.split_once('.').unwrap_or((text, ""));
-    if frac.len() > 3 || !frac.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let mut thousandths: u16 = 0;
-    for (i, b) in frac.bytes().enumerate() {
-        thousandths += u16::from(b - b'0') * [100, 10, 1][i];
-    }
-    match int {
-        "0" => Some(thousandths),
-        "1" if thousandths == 0 => Some(1000),
-        _ => None,
-    }
 }
 
 /// Picks what to send: one of the `available` sibling codings, or `None` for the file itself.
@@ -168,7 +152,7 @@ mod tests {
             ("2", None),
             (".5", None),
         ] {
-            assert_eq!(qvalue(text), q, "{text:?}");
+            assert_eq!(qvalue(text.as_bytes()), q, "{text:?}");
         }
     }
 }
