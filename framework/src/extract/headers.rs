@@ -131,6 +131,43 @@ impl<N: HeaderName> FromRequestParts for Header<N> {
     }
 }
 
+/// The `Last-Event-ID` field: the id of the last server-sent event a browser's `EventSource`
+/// received, sent when it reconnects, so that a stream can resume after it (see
+/// [`Event::id`](crate::respond::Event::id)). Take `Option<LastEventId>`: a first connection
+/// has none (a missing field is otherwise a `400`).
+///
+/// ```
+/// use framework::{get, routes, test::TestClient, App};
+/// use framework::extract::LastEventId;
+///
+/// #[get("/events")]
+/// fn events(last: Option<LastEventId>) -> String {
+///     let next = last.and_then(|id| id.0.parse::<u64>().ok()).map_or(1, |n| n + 1);
+///     format!("resuming at {next}")
+/// }
+///
+/// let client = TestClient::new(App::new().mount("/", routes![events]))?;
+/// assert_eq!(client.get("/events").send().text(), "resuming at 1");
+/// assert_eq!(client.get("/events").header("Last-Event-ID", "41").send().text(), "resuming at 42");
+/// # Ok::<(), framework::BuildError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LastEventId(pub String);
+
+struct LastEventIdName;
+
+impl HeaderName for LastEventIdName {
+    const NAME: &'static str = "Last-Event-ID";
+}
+
+impl FromRequestParts for LastEventId {
+    type Rejection = Error;
+
+    fn from_request_parts(req: &Request, cx: &RequestContext<'_>) -> Result<Self, Error> {
+        Header::<LastEventIdName>::from_request_parts(req, cx).map(|h| Self(h.value))
+    }
+}
+
 /// The cookies the client sent (`Cookie` fields, RFC 6265 §5.4), by name. Malformed pairs are
 /// skipped; with a name sent twice, the first value wins.
 ///

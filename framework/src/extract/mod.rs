@@ -24,7 +24,7 @@ mod urlencoded;
 pub use context::{RequestContext, Requirements, RouteMeta, Routing};
 pub use extension::Extension;
 pub use form::Form;
-pub use headers::{names, Cookies, Header, HeaderName, Headers};
+pub use headers::{names, Cookies, Header, HeaderName, Headers, LastEventId};
 pub use json::Json;
 pub use parts::{RemoteAddr, Uri};
 pub use path::path_param;

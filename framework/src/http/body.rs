@@ -208,6 +208,39 @@ impl Body {
         String::from_utf8(self.bytes()?).map_err(|_| BodyError::NotUtf8)
     }
 
+    /// Streams the rest of the body into `out` as it arrives, without holding more than a piece
+    /// of it (an upload to a file, a hash, a byte count), and returns how many bytes it wrote.
+    ///
+    /// ```
+    /// use framework::{post, routes, test::TestClient, App, Body, Error};
+    ///
+    /// #[post("/upload")]
+    /// fn upload(mut body: Body) -> Result<String, Error> {
+    ///     let bytes = body.copy_to(&mut std::io::sink())?;
+    ///     Ok(format!("{bytes} bytes"))
+    /// }
+    ///
+    /// let client = TestClient::new(App::new().mount("/", routes![upload]))?;
+    /// assert_eq!(client.post("/upload").body("hello").send().text(), "5 bytes");
+    /// # Ok::<(), framework::BuildError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Body::bytes`]; a failed write to `out` is [`BodyError::Io`] with its kind.
+    pub fn copy_to(&mut self, out: &mut impl io::Write) -> Result<u64, BodyError> {
+        let mut piece = vec![0u8; 64 * 1024];
+        let mut total = 0u64;
+        loop {
+            let n = self.read_chunk(&mut piece)?;
+            if n == 0 {
+                return Ok(total);
+            }
+            out.write_all(&piece[..n])
+                .map_err(|e| BodyError::Io(e.kind()))?;
+            total += n as u64;
+        }
+    }
+
     /// Reads some body bytes into `dst`; `Ok(0)` at the end.
     fn read_chunk(&mut self, dst: &mut [u8]) -> Result<usize, BodyError> {
         let result = match &mut self.inner {

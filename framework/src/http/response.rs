@@ -1,9 +1,11 @@
+use super::push::{BodyWriter, Producer};
 use super::{HeaderError, HeaderMap, StatusCode};
 use std::borrow::Cow;
 use std::fmt;
-use std::io::Read;
+use std::io::{self, Read};
 
 /// What a response carries after its head.
+#[non_exhaustive]
 pub enum ResponseBody {
     /// Nothing (`Content-Length: 0` where a length is allowed).
     Empty,
@@ -20,6 +22,9 @@ pub enum ResponseBody {
         /// The length announced in `Content-Length`.
         len: u64,
     },
+    /// Bytes written by a producer as the response goes out (see [`ResponseBody::push`]), sent
+    /// like a stream of unknown length.
+    Push(Producer),
 }
 
 impl ResponseBody {
@@ -89,13 +94,52 @@ impl ResponseBody {
         }
     }
 
+    /// A body written by `producer` while the response goes out, for streams that spend most
+    /// of their time waiting: server-sent events ([`Sse`](crate::respond::Sse) is built on
+    /// this), live logs, progress reports. It is framed like [`ResponseBody::stream`] (chunked;
+    /// raw until the close for HTTP/1.0); the head is sent before the producer is called.
+    ///
+    /// The producer gets a [`BodyWriter`]: each [`flush`](std::io::Write::flush) goes out at
+    /// once as one chunk, and [`BodyWriter::wait`] sleeps while watching the connection, so the
+    /// producer learns that the client has gone as soon as it closes, not at its next write.
+    /// When the producer returns `Ok`, the body ends properly; when it returns an error, the
+    /// connection closes without the last chunk (the client sees an incomplete body). As for
+    /// a stream, the producer runs on the handler's worker thread, which stays with the
+    /// response until it returns; a response to `HEAD` drops the producer uncalled.
+    ///
+    /// ```
+    /// use framework::{test::TestClient, App, Response, ResponseBody};
+    /// # use framework::{get, routes};
+    /// use std::io::Write;
+    /// use std::time::Duration;
+    ///
+    /// #[get("/ticks")]
+    /// fn ticks() -> Response {
+    ///     Response::text(ResponseBody::push(|out| {
+    ///         for i in 1..=3 {
+    ///             writeln!(out, "tick {i}")?;
+    ///             out.wait(Duration::from_millis(10))?; // sends the line, then waits
+    ///         }
+    ///         Ok(())
+    ///     }))
+    /// }
+    /// let client = TestClient::new(App::new().mount("/", routes![ticks]))?;
+    /// assert_eq!(client.get("/ticks").send().text(), "tick 1\ntick 2\ntick 3\n");
+    /// # Ok::<(), framework::BuildError>(())
+    /// ```
+    pub fn push(
+        producer: impl FnOnce(&mut BodyWriter<'_>) -> io::Result<()> + Send + 'static,
+    ) -> Self {
+        Self::Push(Box::new(producer))
+    }
+
     /// The length when known up front.
     #[must_use]
     pub fn len(&self) -> Option<usize> {
         match self {
             Self::Empty => Some(0),
             Self::Bytes(b) => Some(b.len()),
-            Self::Stream(_) => None,
+            Self::Stream(_) | Self::Push(_) => None,
             Self::Sized { len, .. } => usize::try_from(*len).ok(),
         }
     }
@@ -114,6 +158,7 @@ impl fmt::Debug for ResponseBody {
             Self::Bytes(b) => write!(f, "Bytes({:?})", String::from_utf8_lossy(b)),
             Self::Stream(_) => f.write_str("Stream(..)"),
             Self::Sized { len, .. } => write!(f, "Sized({len} bytes)"),
+            Self::Push(_) => f.write_str("Push(..)"),
         }
     }
 }

@@ -269,6 +269,11 @@ impl Compression {
         {
             return false;
         }
+        // A pushed body (server-sent events) is written in pieces that must reach the client
+        // as they are produced, and it is mostly waiting: it goes out as it is.
+        if matches!(res.body(), ResponseBody::Push(_)) {
+            return false;
+        }
         match res.body().len() {
             Some(0) => false,
             Some(len) => len >= self.min_size,

@@ -4,7 +4,7 @@
 //! set by a handler are dropped and written from what the body and the connection really are,
 //! so a response on the wire is always well-framed.
 
-use crate::http::{Response, ResponseBody, Version};
+use crate::http::{Producer, Response, ResponseBody, Version};
 use std::io::Read;
 
 /// What the connection knows about the exchange a response answers.
@@ -28,6 +28,13 @@ pub(crate) enum StreamedBody {
     Stream {
         /// Where the body comes from.
         reader: Box<dyn Read + Send>,
+        /// How the body is delimited on the wire.
+        framing: StreamFraming,
+    },
+    /// Call the producer with a writer whose pieces are framed as `framing` says.
+    Push {
+        /// What writes the body.
+        producer: Producer,
         /// How the body is delimited on the wire.
         framing: StreamFraming,
     },
@@ -127,6 +134,16 @@ pub(crate) fn response(
                     reader,
                     framing: StreamFraming::UntilClose,
                 }
+            }
+            ResponseBody::Push(producer) => {
+                let framing = if ex.version == Version::Http11 {
+                    out.extend_from_slice(b"Transfer-Encoding: chunked\r\n");
+                    StreamFraming::Chunked
+                } else {
+                    keep_alive = false;
+                    StreamFraming::UntilClose
+                };
+                StreamedBody::Push { producer, framing }
             }
             ResponseBody::Sized { reader, len } => {
                 // RFC 9112 §6.3 rule 6: the length delimits the body, for either version.

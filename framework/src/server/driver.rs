@@ -5,7 +5,9 @@
 
 use super::{date, Limits};
 use crate::handler::{catch_panic, Handler};
-use crate::http::{Body, BodyError, BodySource, BodyStream, Request};
+use crate::http::{
+    Body, BodyError, BodySource, BodyStream, BodyWriter, Producer, PushSink, Request,
+};
 use crate::proto::connection::{BodyRead, Connection, Event, RequestBody, Wait};
 use crate::proto::write::{StreamFraming, StreamedBody};
 use std::io::{self, Read, Write};
@@ -20,6 +22,8 @@ const FLUSH_AT: usize = 64 * 1024;
 const STREAM_PIECE: usize = 16 * 1024;
 /// Largest read from a sized body (a file): larger pieces, fewer system calls.
 const SIZED_PIECE: usize = 64 * 1024;
+/// How often a pushed body's wait looks at whether the server is shutting down.
+const STOP_CHECK: Duration = Duration::from_millis(200);
 /// After a response that closes the connection, how long unread client bytes are drained so that
 /// the kernel does not answer them with a reset that could destroy the response in flight.
 pub(crate) const LINGER: Duration = Duration::from_secs(1);
@@ -41,6 +45,8 @@ pub(crate) trait Transport: Read + Write + Send + 'static {
     fn set_read_timeout(&mut self, timeout: Option<Duration>) -> io::Result<()>;
     /// Closes the sending side, so the peer sees the end of the stream.
     fn shutdown_write(&mut self);
+    /// Waits up to `timeout` for the peer to close, without reading (see `server/peer.rs`).
+    fn closed_within(&self, timeout: Duration) -> io::Result<bool>;
 }
 
 /// A socket shared with the server's registry, which may shut it down on graceful shutdown.
@@ -67,6 +73,9 @@ impl Transport for SharedStream {
     }
     fn shutdown_write(&mut self) {
         let _ = self.0.shutdown(Shutdown::Write);
+    }
+    fn closed_within(&self, timeout: Duration) -> io::Result<bool> {
+        super::peer::closed_within(&self.0, timeout)
     }
 }
 
@@ -297,7 +306,13 @@ pub(crate) fn run_request<T: Transport>(
         guard.conn.stop();
     }
     let tail = guard.conn.respond(res);
-    if !write_streamed_body(&mut guard, tail) {
+    let written = match tail {
+        StreamedBody::Push { producer, framing } => {
+            write_pushed_body(&mut guard, producer, framing, stopping)
+        }
+        tail => write_streamed_body(&mut guard, tail),
+    };
+    if !written {
         return false;
     }
     !(guard.conn.output().len() >= FLUSH_AT && guard.flush().is_err())
@@ -361,4 +376,73 @@ fn write_streamed_body<T: Transport>(io: &mut SharedConnection<T>, tail: Streame
             }
         }
     }
+}
+
+/// The connection as the producer of a pushed body sees it.
+struct PushTarget<'a, T> {
+    io: &'a mut SharedConnection<T>,
+    framing: StreamFraming,
+    stopping: &'a AtomicBool,
+    /// A send failed or the client closed: the connection is done for.
+    lost: bool,
+}
+
+impl<T: Transport> PushSink for PushTarget<'_, T> {
+    fn send(&mut self, data: &[u8]) -> io::Result<()> {
+        self.io.conn.stream_chunk(data, self.framing);
+        let result = self.io.flush();
+        self.lost |= result.is_err();
+        result
+    }
+
+    fn closed_within(&mut self, timeout: Duration) -> io::Result<bool> {
+        let deadline = later(Instant::now(), timeout);
+        loop {
+            // A graceful shutdown ends pushed bodies as if their clients had left: they could
+            // otherwise hold the drain for as long as they like.
+            if self.stopping.load(Ordering::Relaxed) {
+                return Ok(true);
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            let slice = left.min(STOP_CHECK);
+            if self.io.stream.closed_within(slice)? {
+                self.lost = true;
+                return Ok(true);
+            }
+            if left <= slice {
+                return Ok(false);
+            }
+        }
+    }
+}
+
+/// Writes a pushed body (see `ResponseBody::push`): the head goes out first, then the producer
+/// writes through a [`BodyWriter`] whose every flush is a chunk sent at once. False when the
+/// connection is lost. A producer that fails or panics ends the body early, which closes the
+/// connection without the last chunk.
+fn write_pushed_body<T: Transport>(
+    io: &mut SharedConnection<T>,
+    producer: Producer,
+    framing: StreamFraming,
+    stopping: &AtomicBool,
+) -> bool {
+    if io.flush().is_err() {
+        return false;
+    }
+    let mut target = PushTarget {
+        io,
+        framing,
+        stopping,
+        lost: false,
+    };
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let mut writer = BodyWriter::new(&mut target);
+        producer(&mut writer).and_then(|()| std::io::Write::flush(&mut writer))
+    }));
+    if target.lost {
+        return false;
+    }
+    let complete = matches!(result, Ok(Ok(())));
+    target.io.conn.end_stream(framing, complete);
+    true
 }

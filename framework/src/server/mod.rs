@@ -8,6 +8,7 @@ pub(crate) mod driver;
 mod epoll;
 mod limits;
 pub(crate) mod listener;
+mod peer;
 pub(crate) mod shutdown;
 
 pub use limits::{Driver, Limits};

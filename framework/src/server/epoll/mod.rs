@@ -325,7 +325,7 @@ impl Pool {
             return;
         };
         slot.deadline.store(0, Ordering::SeqCst);
-        slot.queued.store(false, Ordering::SeqCst);
+        slot.queued_at.store(0, Ordering::SeqCst);
         slot.pending.store(false, Ordering::SeqCst);
         slot.generation.fetch_add(1, Ordering::AcqRel);
         // The slot is free before the registry makes room, so the acceptor always finds one.

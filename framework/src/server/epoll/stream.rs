@@ -102,4 +102,8 @@ impl Transport for PollStream {
     fn shutdown_write(&mut self) {
         let _ = self.socket.shutdown(Shutdown::Write);
     }
+
+    fn closed_within(&self, timeout: Duration) -> io::Result<bool> {
+        crate::server::peer::closed_within(&self.socket, timeout)
+    }
 }

@@ -17,8 +17,9 @@ pub(super) struct Slot<E> {
     /// When the connection's current wait ends, in the timers' milliseconds; 0 while a worker
     /// holds it.
     pub(super) deadline: AtomicU64,
-    /// Whether the timers hold an entry for this slot (at most one at a time).
-    pub(super) queued: AtomicBool,
+    /// When the timers' current entry for this slot comes due (timer milliseconds), 0 for none.
+    /// Entries of other times still in the heap are stale and ignored when they come due.
+    pub(super) queued_at: AtomicU64,
     /// An event came while a worker (or the timer thread) held the connection: the holder must
     /// look at the socket again once it lets go (see `worker::turn`).
     pub(super) pending: AtomicBool,
@@ -31,7 +32,7 @@ impl<E> Default for Slot<E> {
         Self {
             generation: AtomicU32::new(0),
             deadline: AtomicU64::new(0),
-            queued: AtomicBool::new(false),
+            queued_at: AtomicU64::new(0),
             pending: AtomicBool::new(false),
             entry: Mutex::new(None),
         }

@@ -3,11 +3,13 @@
 //! thread runs both, ticking every few milliseconds (every one while no worker waits on the set); no
 //! connection has a thread or a timer of its own.
 //!
-//! Deadlines are lazy: a connection has at most one entry in the heap, and parking it again (a
-//! new request, a new idle wait) only updates the deadline stored in its slot. When an entry
-//! comes due, the slot's current deadline decides: expired, so time the connection out; later,
-//! so push the entry again for then; none (a worker holds the connection), so leave it to the
-//! next park.
+//! Deadlines are lazy: a connection has one current entry in the heap, and parking it again
+//! with a later deadline (a new request, a new idle wait) only updates the deadline stored in
+//! its slot. When the entry comes due, the slot's current deadline decides: expired, so time
+//! the connection out; later, so push the entry again for then; none (a worker holds the
+//! connection), so leave it to the next park. A park with an *earlier* deadline than the
+//! current entry's (a lingering close or a head timeout after a long idle wait) pushes a new
+//! entry, which becomes the current one; the old one is ignored when it comes due.
 
 use super::{worker, Pool};
 use std::cmp::Reverse;
@@ -81,16 +83,28 @@ impl Timers {
             return;
         };
         slot.deadline.store(at, Ordering::SeqCst);
-        if !slot.queued.swap(true, Ordering::SeqCst) {
-            self.arrivals
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .push(Due {
-                    at,
-                    index,
-                    generation,
-                });
+        let mut queued = slot.queued_at.load(Ordering::SeqCst);
+        loop {
+            if queued != 0 && queued <= at {
+                // The current entry comes due first and finds this deadline then.
+                return;
+            }
+            match slot
+                .queued_at
+                .compare_exchange(queued, at, Ordering::SeqCst, Ordering::SeqCst)
+            {
+                Ok(_) => break,
+                Err(now_queued) => queued = now_queued,
+            }
         }
+        self.arrivals
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(Due {
+                at,
+                index,
+                generation,
+            });
     }
 }
 
@@ -167,10 +181,22 @@ fn fire(pool: &Pool, due: Due, now: u64, scratch: &mut crate::http::Request) -> 
     if slot.generation() != due.generation {
         return None;
     }
-    // The entry is out of the heap; whoever sets `queued` again owns the next one (a worker's
-    // park in `Timers::arm`, or this function when it keeps the entry).
-    slot.queued.store(false, Ordering::SeqCst);
-    let requeue = |at| (!slot.queued.swap(true, Ordering::SeqCst)).then_some(at);
+    // The entry is out of the heap. Unless an earlier one superseded it, no entry is current
+    // now; whoever sets `queued_at` again owns the next one (a worker's park in `Timers::arm`,
+    // or this function when it keeps the entry).
+    if slot
+        .queued_at
+        .compare_exchange(due.at, 0, Ordering::SeqCst, Ordering::SeqCst)
+        .is_err()
+    {
+        return None;
+    }
+    let requeue = |at| {
+        slot.queued_at
+            .compare_exchange(0, at, Ordering::SeqCst, Ordering::SeqCst)
+            .is_ok()
+            .then_some(at)
+    };
     match slot.deadline.load(Ordering::SeqCst) {
         // A worker holds the connection; its next park arms the timer again.
         0 => None,

@@ -1,6 +1,7 @@
 //! A todo API with what a real service needs around it on its first day: a token guard on the
 //! `/admin` scope (middleware) and on one route (a guard extractor), CORS for a browser front end,
-//! request ids, and the client address from behind a trusted proxy.
+//! request ids, the client address from behind a trusted proxy, its own front end from
+//! `public/` at `/static/`, a server-sent event stream, and one route with a larger body limit.
 //!
 //! `cargo run --release --example todo` listens on 127.0.0.1:8080. Environment:
 //!
@@ -10,313 +11,17 @@
 //! | `ADMIN_TOKEN` | `secret` | `Authorization: Bearer <token>` for `/admin/*` and `DELETE /todos` |
 //! | `CORS_ORIGINS` | `http://localhost:5173` | comma-separated origins a browser may call from |
 //! | `TRUSTED_PROXIES` | none | comma-separated addresses or CIDR ranges whose `X-Forwarded-For` is believed |
+//! | `PUBLIC_DIR` | this example's `public/` | the folder served at `/static/` |
 //! | `ACCESS_LOG` | on | `0` turns the access log off |
+//!
+//! Besides the todo routes: `GET /static/*` (the page at `/static/`, a CSS file and its `.gz`
+//! sibling), `GET /events?n=N&interval_ms=M` (N ≤ 100 server-sent events M ≤ 10000 ms apart,
+//! resumed after `Last-Event-ID`) and `POST /upload` (up to 50 MiB, answered `{"bytes":N}`;
+//! every other route keeps the 1 MiB default).
 
-use framework::extract::{Json, Query};
-use framework::middleware::{ClientAddr, Cors, Next, RequestIds, TrustedProxies};
-use framework::{
-    delete, get, patch, post, put, routes, App, Error, FromRequestParts, IntoResponse, Request,
-    RequestContext, Response, Scope, State, StatusCode,
-};
-use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
-use std::sync::{Mutex, MutexGuard, PoisonError};
-use std::time::Duration;
+mod app;
 
-/// Longest title accepted, in characters.
-const MAX_TITLE: usize = 200;
-
-/// What the service is configured with.
-#[derive(Debug, Clone)]
-struct Config {
-    admin_token: String,
-    cors_origins: Vec<String>,
-    trusted_proxies: String,
-}
-
-impl Config {
-    fn from_env() -> Self {
-        let var =
-            |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.to_string());
-        Self {
-            admin_token: var("ADMIN_TOKEN", "secret"),
-            cors_origins: var("CORS_ORIGINS", "http://localhost:5173")
-                .split(',')
-                .map(str::trim)
-                .filter(|o| !o.is_empty())
-                .map(str::to_string)
-                .collect(),
-            trusted_proxies: var("TRUSTED_PROXIES", ""),
-        }
-    }
-
-    /// Whether `req` carries `Authorization: Bearer <admin token>`. The comparison takes the same
-    /// time wherever the first difference is.
-    fn is_admin(&self, req: &Request) -> bool {
-        let Some(token) = req
-            .headers()
-            .get("authorization")
-            .and_then(|v| v.strip_prefix("Bearer "))
-        else {
-            return false;
-        };
-        let (given, expected) = (token.as_bytes(), self.admin_token.as_bytes());
-        given.len() == expected.len()
-            && given
-                .iter()
-                .zip(expected)
-                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-                == 0
-    }
-}
-
-fn unauthorized() -> Response {
-    let mut res = Error::unauthorized("missing or invalid admin token").into_response();
-    let _ = res.headers_mut().insert("WWW-Authenticate", "Bearer");
-    res
-}
-
-/// The `/admin` scope's guard, as middleware: it runs for every request that reaches a handler
-/// of the scope, however its path was spelled.
-fn require_admin(req: &mut Request, cx: &RequestContext<'_>, next: Next<'_>) -> Response {
-    match cx.state::<Config>() {
-        Some(config) if config.is_admin(req) => next.run(req),
-        _ => unauthorized(),
-    }
-}
-
-/// The same guard as an extractor, for a single route: a handler that takes `Admin` runs only
-/// for an admin.
-struct Admin;
-
-impl FromRequestParts for Admin {
-    type Rejection = Response;
-
-    fn from_request_parts(req: &Request, cx: &RequestContext<'_>) -> Result<Self, Response> {
-        match cx.state::<Config>() {
-            Some(config) if config.is_admin(req) => Ok(Admin),
-            _ => Err(unauthorized()),
-        }
-    }
-
-    fn requirements(needs: &mut framework::extract::Requirements) {
-        needs.state::<Config>();
-    }
-}
-
-/// A stored todo.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-struct Todo {
-    id: u64,
-    title: String,
-    done: bool,
-}
-
-/// The in-memory store: one lock over the todos and the last id given out.
-#[derive(Default)]
-struct Store {
-    inner: Mutex<(BTreeMap<u64, Todo>, u64)>,
-}
-
-impl Store {
-    fn lock(&self) -> MutexGuard<'_, (BTreeMap<u64, Todo>, u64)> {
-        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
-fn not_found() -> Error {
-    Error::not_found("todo not found")
-}
-
-/// A title, trimmed, between 1 and `MAX_TITLE` characters.
-fn valid_title(title: &str) -> Result<String, Error> {
-    let title = title.trim();
-    if title.is_empty() {
-        return Err(
-            Error::unprocessable("title must not be empty").with_field("code", "EMPTY_TITLE")
-        );
-    }
-    if title.chars().count() > MAX_TITLE {
-        return Err(
-            Error::unprocessable(format!("title is longer than {MAX_TITLE} characters"))
-                .with_field("code", "TITLE_TOO_LONG"),
-        );
-    }
-    Ok(title.to_string())
-}
-
-#[derive(Deserialize)]
-struct ListFilter {
-    done: Option<bool>,
-}
-
-#[get("/todos")]
-fn list(store: State<Store>, Query(filter): Query<ListFilter>) -> Json<Vec<Todo>> {
-    let guard = store.lock();
-    let todos = guard
-        .0
-        .values()
-        .filter(|t| filter.done.is_none_or(|done| t.done == done))
-        .cloned()
-        .collect();
-    Json(todos)
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NewTodo {
-    title: String,
-    #[serde(default)]
-    done: bool,
-}
-
-/// `201 Created` with `Location` and the todo.
-type Created = (StatusCode, [(&'static str, String); 1], Json<Todo>);
-
-#[post("/todos")]
-fn create(store: State<Store>, Json(new): Json<NewTodo>) -> Result<Created, Error> {
-    let title = valid_title(&new.title)?;
-    let mut guard = store.lock();
-    let (todos, last) = &mut *guard;
-    *last += 1;
-    let todo = Todo {
-        id: *last,
-        title,
-        done: new.done,
-    };
-    todos.insert(todo.id, todo.clone());
-    let location = format!("/todos/{}", todo.id);
-    Ok((StatusCode::CREATED, [("Location", location)], Json(todo)))
-}
-
-#[get("/todos/:id")]
-fn show(id: u64, store: State<Store>) -> Result<Json<Todo>, Error> {
-    store
-        .lock()
-        .0
-        .get(&id)
-        .cloned()
-        .map(Json)
-        .ok_or_else(not_found)
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ReplaceTodo {
-    title: String,
-    done: bool,
-}
-
-#[put("/todos/:id")]
-fn replace(
-    id: u64,
-    store: State<Store>,
-    Json(body): Json<ReplaceTodo>,
-) -> Result<Json<Todo>, Error> {
-    let title = valid_title(&body.title)?;
-    let mut guard = store.lock();
-    let todo = guard.0.get_mut(&id).ok_or_else(not_found)?;
-    todo.title = title;
-    todo.done = body.done;
-    Ok(Json(todo.clone()))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PatchTodo {
-    title: Option<String>,
-    done: Option<bool>,
-}
-
-#[patch("/todos/:id")]
-fn update(id: u64, store: State<Store>, Json(body): Json<PatchTodo>) -> Result<Json<Todo>, Error> {
-    let title = body.title.as_deref().map(valid_title).transpose()?;
-    let mut guard = store.lock();
-    let todo = guard.0.get_mut(&id).ok_or_else(not_found)?;
-    if let Some(title) = title {
-        todo.title = title;
-    }
-    if let Some(done) = body.done {
-        todo.done = done;
-    }
-    Ok(Json(todo.clone()))
-}
-
-#[delete("/todos/:id")]
-fn remove(id: u64, store: State<Store>) -> Result<StatusCode, Error> {
-    match store.lock().0.remove(&id) {
-        Some(_) => Ok(StatusCode::NO_CONTENT),
-        None => Err(not_found()),
-    }
-}
-
-/// Deletes every todo: admins only, checked by the `Admin` guard extractor.
-#[delete("/todos")]
-fn clear(_admin: Admin, store: State<Store>) -> StatusCode {
-    store.lock().0.clear();
-    StatusCode::NO_CONTENT
-}
-
-#[derive(Serialize)]
-struct Stats {
-    todos: usize,
-    done: usize,
-    open: usize,
-}
-
-#[get("/stats")]
-fn stats(store: State<Store>) -> Json<Stats> {
-    let guard = store.lock();
-    let done = guard.0.values().filter(|t| t.done).count();
-    Json(Stats {
-        todos: guard.0.len(),
-        done,
-        open: guard.0.len() - done,
-    })
-}
-
-#[derive(Serialize)]
-struct WhoAmI {
-    client: String,
-}
-
-/// The client's address as the framework sees it: the peer, or, behind a trusted proxy, the
-/// address the proxy reports.
-#[get("/whoami")]
-fn whoami(client: Option<ClientAddr>) -> Json<WhoAmI> {
-    Json(WhoAmI {
-        client: client.map_or_else(|| "unknown".to_string(), |c| c.0.to_string()),
-    })
-}
-
-/// The whole service, for `main` and for the tests.
-fn app(config: Config) -> Result<App, String> {
-    let proxies = TrustedProxies::parse_list(&config.trusted_proxies)
-        .map_err(|e| format!("TRUSTED_PROXIES: {e}"))?;
-    let cors = Cors::new()
-        .allow_origins(config.cors_origins.iter().map(String::as_str))
-        .allow_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
-        .allow_headers(["content-type", "authorization", "x-request-id"])
-        .expose_headers(["x-request-id", "location"])
-        .allow_credentials(true)
-        .max_age(Duration::from_secs(600));
-    let admin = Scope::new("/admin")
-        .wrap(require_admin)
-        .mount("/", routes![stats]);
-    Ok(App::new()
-        .manage(config)
-        .manage(Store::default())
-        // Outermost first: the client address, then the request id, then CORS, so that every
-        // answer (preflights, 401s and 404s included) carries an id and the CORS headers.
-        .wrap(proxies)
-        .wrap(RequestIds::new())
-        .wrap(cors)
-        .mount(
-            "/",
-            routes![list, create, show, replace, update, remove, clear, whoami],
-        )
-        .scope(admin))
-}
+use app::{app, Config};
 
 fn main() {
     if let Err(e) = serve() {
@@ -336,7 +41,9 @@ fn serve() -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use app::{default_public_dir, Todo, MAX_TITLE};
     use framework::test::TestClient;
+    use framework::StatusCode;
     use serde_json::{json, Value};
 
     fn client_with(trusted: &str) -> TestClient {
@@ -344,6 +51,7 @@ mod tests {
             admin_token: "t0ken".into(),
             cors_origins: vec!["http://localhost:5173".into()],
             trusted_proxies: trusted.into(),
+            public_dir: default_public_dir(),
         };
         TestClient::new(app(config).expect("valid config")).expect("the app builds")
     }
@@ -619,7 +327,158 @@ mod tests {
             admin_token: "x".into(),
             cors_origins: Vec::new(),
             trusted_proxies: "10.0.0.0/33".into(),
+            public_dir: default_public_dir(),
         };
         assert!(app(config).is_err_and(|e| e.starts_with("TRUSTED_PROXIES")));
+    }
+
+    #[test]
+    fn the_front_end_is_served_from_public_at_static() {
+        let c = client();
+        let page = c.get("/static/").send();
+        assert_eq!(page.status(), StatusCode::OK);
+        assert_eq!(
+            page.header("content-type"),
+            Some("text/html; charset=utf-8")
+        );
+        assert!(page.text().contains("<title>Todos</title>"));
+        assert!(page.header("etag").is_some());
+        let redirect = c.get("/static").send();
+        assert_eq!(redirect.status().as_u16(), 308);
+        assert_eq!(redirect.header("location"), Some("/static/"));
+
+        let plain = c.get("/static/style.css").send();
+        assert_eq!(
+            plain.header("content-type"),
+            Some("text/css; charset=utf-8")
+        );
+        assert_eq!(plain.header("content-encoding"), None);
+        let gzipped = c
+            .get("/static/style.css")
+            .header("Accept-Encoding", "gzip")
+            .send();
+        assert_eq!(gzipped.header("content-encoding"), Some("gzip"));
+        // CORS adds `Origin` to the same field.
+        assert!(gzipped
+            .header("vary")
+            .is_some_and(|v| v.contains("Accept-Encoding")));
+        let mut css = String::new();
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(gzipped.bytes()), &mut css)
+            .unwrap();
+        assert_eq!(css, plain.text(), "style.css.gz is style.css compressed");
+
+        for hostile in [
+            "/static/../main.rs",
+            "/static/%2e%2e/main.rs",
+            "/static/.hidden",
+        ] {
+            assert_eq!(
+                c.get(hostile).send().status(),
+                StatusCode::NOT_FOUND,
+                "{hostile}"
+            );
+        }
+    }
+
+    #[test]
+    fn public_dir_replaces_the_folder() {
+        let dir = std::env::temp_dir().join(format!("todo-public-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("hello.txt"), "from PUBLIC_DIR").unwrap();
+        let config = Config {
+            public_dir: dir.clone(),
+            ..Config::from_env()
+        };
+        let c = TestClient::new(app(config).unwrap()).unwrap();
+        assert_eq!(c.get("/static/hello.txt").send().text(), "from PUBLIC_DIR");
+        assert_eq!(
+            c.get("/static/style.css").send().status(),
+            StatusCode::NOT_FOUND
+        );
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    /// The events of an SSE body, as (id, data) pairs, and the retry it starts with.
+    fn sse(text: &str) -> (Vec<(String, Value)>, Vec<String>) {
+        let mut events = Vec::new();
+        let mut other = Vec::new();
+        for block in text.split_terminator("\n\n") {
+            let id = block.lines().find_map(|l| l.strip_prefix("id: "));
+            let data = block.lines().find_map(|l| l.strip_prefix("data: "));
+            match (id, data) {
+                (Some(id), Some(data)) => {
+                    events.push((id.to_string(), serde_json::from_str(data).unwrap()));
+                }
+                _ => other.push(block.to_string()),
+            }
+        }
+        (events, other)
+    }
+
+    #[test]
+    fn events_streams_n_numbered_events_and_resumes_after_last_event_id() {
+        let c = client();
+        let res = c.get("/events?n=3&interval_ms=1").send();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(res.header("content-type"), Some("text/event-stream"));
+        let (events, other) = sse(&res.text());
+        assert_eq!(other, ["retry: 1000"]);
+        let ids: Vec<&str> = events.iter().map(|(id, _)| id.as_str()).collect();
+        assert_eq!(ids, ["1", "2", "3"]);
+        assert_eq!(
+            events[2].1,
+            json!({"id": 3, "of": 3, "resumed_after": null})
+        );
+
+        let resumed = c
+            .get("/events?n=3&interval_ms=1")
+            .header("Last-Event-ID", "1")
+            .send();
+        let (events, _) = sse(&resumed.text());
+        assert_eq!(events.len(), 2);
+        assert_eq!(events[0].1, json!({"id": 2, "of": 3, "resumed_after": 1}));
+
+        // Everything was sent: 204 tells the browser to stop reconnecting.
+        let done = c.get("/events?n=3").header("Last-Event-ID", "3").send();
+        assert_eq!(done.status(), StatusCode::NO_CONTENT);
+        // An id that is not ours starts over.
+        let odd = c.get("/events?n=1").header("Last-Event-ID", "x").send();
+        assert_eq!(sse(&odd.text()).0.len(), 1);
+        assert_eq!(sse(&c.get("/events?n=0").send().text()).0.len(), 0);
+    }
+
+    #[test]
+    fn events_refuses_more_than_100_events_or_10_seconds_apart() {
+        let c = client();
+        let res = c.get("/events?n=101").send();
+        assert_eq!(res.status().as_u16(), 422);
+        assert_eq!(res.json::<Value>().unwrap()["code"], "TOO_MANY_EVENTS");
+        let res = c.get("/events?n=1&interval_ms=10001").send();
+        assert_eq!(res.json::<Value>().unwrap()["code"], "INTERVAL_TOO_LONG");
+        assert_eq!(
+            c.get("/events?n=many").send().status(),
+            StatusCode::BAD_REQUEST
+        );
+        assert_eq!(
+            c.get("/events?n=100&interval_ms=0").send().status(),
+            StatusCode::OK
+        );
+    }
+
+    #[test]
+    fn upload_takes_50_mib_while_other_routes_keep_1_mib() {
+        let c = client();
+        const MIB: usize = 1024 * 1024;
+        let res = c.post("/upload").body(vec![7u8; 50 * MIB]).send();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(res.json::<Value>().unwrap(), json!({"bytes": 50 * MIB}));
+        let res = c.post("/upload").body(vec![7u8; 50 * MIB + 1]).send();
+        assert_eq!(res.status().as_u16(), 413);
+        let res = c
+            .post("/todos")
+            .header("Content-Type", "application/json")
+            .body(vec![b' '; MIB + 1])
+            .send();
+        assert_eq!(res.status().as_u16(), 413);
     }
 }

@@ -4,6 +4,9 @@ use crate::error::Error;
 use crate::http::{HeaderError, HeaderMap, Response, ResponseBody, StatusCode};
 use crate::proto::refusal::json_error;
 
+mod sse;
+pub use sse::{Event, Events, Sse, DEFAULT_KEEP_ALIVE};
+
 /// Turns a handler's return value into a response.
 ///
 /// Implemented for [`Response`], [`String`], `&'static str` (both `text/plain; charset=utf-8`),
