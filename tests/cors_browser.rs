@@ -8,6 +8,10 @@
 //! - the API: `Cors` outermost but for a log of every request it gets (preflights included);
 //! - a stranger: the same page on an origin the API does not allow.
 //!
+//! And the todo example's front end (`examples/todo/app.rs`, served whole): its page, loaded
+//! from `/static/`, follows `/events` with an `EventSource`, gets every event, and reconnects
+//! with `Last-Event-ID` when the server ends the stream.
+//!
 //! Without Chromium the test prints a "skipped" line and passes, unless `REQUIRE_BROWSER=1`
 //! (as in CI), where it fails. Every wait has a deadline; nothing asserts on time.
 
@@ -16,6 +20,10 @@
 mod support;
 #[path = "cors_browser/webdriver.rs"]
 mod webdriver;
+// The example's service, as it runs; the test uses only its `app` and `Config`.
+#[allow(dead_code)]
+#[path = "../examples/todo/app.rs"]
+mod todo;
 
 use framework::extract::Cookies;
 use framework::middleware::{from_fn, Cors};
@@ -218,6 +226,73 @@ fn another_origin_is_refused_by_the_browser(s: &Setup) {
     assert_eq!(s.log(), [format!("OPTIONS /items/7 from {stranger}")]);
 }
 
+/// Waits in the page until its `EventSource` is closed for good (or 15 s have passed) and
+/// returns what it logged.
+const EVENTS_DONE: &str = "
+const [done] = arguments;
+const start = Date.now();
+(function check() {
+  const log = window.sseLog;
+  if ((log && log.closed) || Date.now() - start > 15000) {
+    done(log || null);
+  } else {
+    setTimeout(check, 50);
+  }
+})();
+";
+
+/// (5) The todo page from `/static/` opens an `EventSource` on `/events`, receives the three
+/// events it asked for, and when the stream ends reconnects with `Last-Event-ID: 3`; the `204`
+/// that answers it closes the source.
+fn the_todo_page_follows_the_event_stream(browser: &Browser) {
+    let config = todo::Config {
+        public_dir: todo::default_public_dir(),
+        ..todo::Config::from_env()
+    };
+    let log = Log::default();
+    let seen = Arc::clone(&log);
+    let app = todo::app(config)
+        .unwrap_or_else(|e| panic!("the todo app: {e}"))
+        .wrap(from_fn(move |req, _cx, next| {
+            if req.path() == "/events" {
+                let last = req.headers().get("last-event-id").unwrap_or("-");
+                seen.lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push(format!("{} last-event-id {last}", req.target()));
+            }
+            next.run(req)
+        }));
+    let server = TestApp::start(app);
+    let page = format!("http://{}/static/?n=3&interval_ms=200", server.addr);
+    browser
+        .navigate(&page)
+        .unwrap_or_else(|e| panic!("opening {page}: {e}"));
+    let result = browser
+        .execute_async(EVENTS_DONE, &[])
+        .unwrap_or_else(|e| panic!("following /events from {page}: {e}"));
+    assert_eq!(result["closed"], json!(true), "the source closed: {result}");
+    let events = result["events"].as_array().cloned().unwrap_or_default();
+    let ids: Vec<&str> = events.iter().filter_map(|e| e["id"].as_str()).collect();
+    assert_eq!(ids, ["1", "2", "3"], "every event, once: {result}");
+    for (i, event) in events.iter().enumerate() {
+        assert_eq!(
+            event["data"],
+            json!({"id": i + 1, "of": 3, "resumed_after": null}),
+            "{result}"
+        );
+    }
+    assert_eq!(result["opens"], json!(1), "one stream opened: {result}");
+    let requests = log.lock().unwrap_or_else(PoisonError::into_inner).clone();
+    assert_eq!(
+        requests,
+        [
+            "/events?n=3&interval_ms=200 last-event-id -",
+            "/events?n=3&interval_ms=200 last-event-id 3",
+        ],
+        "the reconnect carried the last id"
+    );
+}
+
 /// Starts the browser and the three servers; `None` when the browser is not installed.
 fn setup() -> Option<Setup> {
     let Some(installed) = Installed::find() else {
@@ -247,7 +322,7 @@ fn setup() -> Option<Setup> {
 }
 
 #[test]
-fn chromium_obeys_the_cors_middleware() {
+fn chromium_obeys_cors_and_follows_event_streams() {
     let Some(setup) = setup() else {
         return;
     };
@@ -255,4 +330,5 @@ fn chromium_obeys_the_cors_middleware() {
     preflighted_put_with_json_succeeds(&setup);
     credentialed_requests_carry_the_cookie(&setup);
     another_origin_is_refused_by_the_browser(&setup);
+    the_todo_page_follows_the_event_stream(&setup.browser);
 }
