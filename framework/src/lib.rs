@@ -68,8 +68,8 @@ pub use extract::{
 pub use framework_macros::{delete, get, head, options, patch, post, put, route, routes};
 pub use handler::Handler;
 pub use http::{
-    http_date, parse_http_date, Body, BodyError, Extensions, HeaderError, HeaderMap, Method,
-    Request, Response, ResponseBody, StatusCode, Version,
+    http_date, parse_http_date, Body, BodyError, BodyWriter, Extensions, HeaderError, HeaderMap,
+    Method, Producer, Request, Response, ResponseBody, StatusCode, Version,
 };
 pub use respond::IntoResponse;
 pub use route::Route;
