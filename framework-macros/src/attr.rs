@@ -279,8 +279,9 @@ fn parse(
     })
 }
 
-/// The whole attribute: parse, check, expand. On error the user's function is kept as it was, so
-/// its callers do not get a second wave of errors.
+/// The whole attribute: parse, check, expand. On error the user's function is kept as it was,
+/// with a stand-in route (`expand::stub`), so that neither its callers nor `routes![...]` add a
+/// second wave of errors.
 pub(crate) fn route(method: Option<&str>, args: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = Errors::new();
     let def = parse(method, args, item.clone(), &mut errors);
@@ -289,9 +290,38 @@ pub(crate) fn route(method: Option<&str>, args: TokenStream, item: TokenStream) 
     }
     match (errors.finish(), def) {
         (Ok(()), Some(def)) => expand::route(&def),
-        (Err(e), _) => {
+        (Err(e), def) => {
             let e = e.into_compile_error();
-            quote!(#e #item)
+            let func = def
+                .map(|def| def.func)
+                .or_else(|| syn::parse2::<ItemFn>(item.clone()).ok())
+                // A method (it takes `self`) sits in an `impl` block, where a marker cannot go.
+                .filter(|func| func.sig.receiver().is_none());
+            match func {
+                Some(func) if !func.sig.generics.params.is_empty() => {
+                    // `routes![f]` names the function as a value; a generic one would add a
+                    // "type annotations needed" error that suggests `f::<T>`. The function is
+                    // kept (and checked) under another name, and a plain one stands in.
+                    let stub = expand::stub(&func);
+                    let mut kept = func.clone();
+                    kept.sig.ident = quote::format_ident!("__generic_{}", func.sig.ident);
+                    let name = &func.sig.ident;
+                    let vis = &func.vis;
+                    quote! {
+                        #e
+                        #[allow(dead_code, non_snake_case)]
+                        #kept
+                        #[allow(dead_code)]
+                        #vis fn #name() {}
+                        #stub
+                    }
+                }
+                Some(func) => {
+                    let stub = expand::stub(&func);
+                    quote!(#e #item #stub)
+                }
+                None => quote!(#e #item),
+            }
         }
         (Ok(()), None) => item,
     }

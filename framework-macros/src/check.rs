@@ -32,11 +32,7 @@ pub(crate) fn all(def: &RouteDef, errors: &mut Errors) {
         {
             errors.spanned(
                 &def.path,
-                format!("route parameter `{name}` has no matching argument: add an argument `{name}` (its type implements `FromStr`), or remove `:{name}` from the path"),
-            );
-            errors.at(
-                sig.paren_token.span.join(),
-                format!("expected an argument named `{name}` here"),
+                format!("route parameter `{name}` has no matching argument: add an argument `{name}` to `fn {}` (of a type that implements `FromStr`, e.g. `{name}: u64`), or remove `:{name}` from the path", sig.ident),
             );
         }
     }

@@ -43,7 +43,6 @@ use syn::ReturnType;
 
 pub(crate) fn route(def: &RouteDef) -> TokenStream {
     let func = &def.func;
-    let vis = &func.vis;
     let name = &func.sig.ident;
     let name_str = name.to_string();
     let path = &def.path;
@@ -118,28 +117,19 @@ pub(crate) fn route(def: &RouteDef) -> TokenStream {
         },
     };
 
-    // A marker in the type namespace, beside the fn in the value namespace; never built. Spanned
-    // on the fn's name, so that rustc's notes about it ("defined here") point at the function.
-    let marker = quote_spanned! {name.span()=>
-        #[doc(hidden)]
-        #[allow(non_camel_case_types, dead_code)]
-        #vis struct #name {}
+    let info = quote! {
+        const INFO: ::framework::__private::RouteInfo = ::framework::__private::RouteInfo {
+            methods: &[#(#methods),*],
+            path: #path,
+            name: #name_str,
+            file: ::core::file!(),
+            line: ::core::line!(),
+            body_limit: #body_limit,
+        };
     };
-
-    quote! {
-        #func
-
-        #marker
-
+    let route_impl = quote! {
         impl ::framework::__private::IntoRoute for #name {
-            const INFO: ::framework::__private::RouteInfo = ::framework::__private::RouteInfo {
-                methods: &[#(#methods),*],
-                path: #path,
-                name: #name_str,
-                file: ::core::file!(),
-                line: ::core::line!(),
-                body_limit: #body_limit,
-            };
+            #info
 
             fn into_route() -> ::framework::__private::Route {
                 fn endpoint(
@@ -159,5 +149,56 @@ pub(crate) fn route(def: &RouteDef) -> TokenStream {
                 )
             }
         }
+    };
+    let marker = marker(&func.vis, name, &route_impl);
+    quote! {
+        #func
+
+        #marker
     }
+}
+
+/// The marker `routes![name]` looks up: a type of the function's name (the fn lives in the value
+/// namespace, the marker in the type namespace), never built, holding the route's `IntoRoute`
+/// impl. It is one item, an enum whose discriminant block holds the impl, so that misplaced in an
+/// `impl` block (where only functions and constants may go) it gives one error, not one per
+/// item. Spanned on the fn's name, so that rustc's notes about it point at the function.
+fn marker(vis: &syn::Visibility, name: &syn::Ident, route_impl: &TokenStream) -> TokenStream {
+    quote_spanned! {name.span()=>
+        #[doc(hidden)]
+        #[allow(non_camel_case_types, dead_code)]
+        #vis enum #name {
+            __Route = {
+                // The impl is for the enum around it: local in all but the lint's eyes.
+                #[allow(non_local_definitions)]
+                #route_impl
+                0
+            },
+        }
+    }
+}
+
+/// What stands in for a route whose attribute failed: the marker with an impl that is never
+/// served (it answers no method), so that `routes![name]` stays quiet and the attribute's error
+/// is the only one. Its function is kept as the user wrote it.
+pub(crate) fn stub(func: &syn::ItemFn) -> TokenStream {
+    let name = &func.sig.ident;
+    let name_str = name.to_string();
+    let route_impl = quote! {
+        impl ::framework::__private::IntoRoute for #name {
+            const INFO: ::framework::__private::RouteInfo = ::framework::__private::RouteInfo {
+                methods: &[],
+                path: "",
+                name: #name_str,
+                file: ::core::file!(),
+                line: ::core::line!(),
+                body_limit: ::core::option::Option::None,
+            };
+
+            fn into_route() -> ::framework::__private::Route {
+                <::framework::__private::NotARoute as ::framework::__private::IntoRoute>::into_route()
+            }
+        }
+    };
+    marker(&func.vis, name, &route_impl)
 }

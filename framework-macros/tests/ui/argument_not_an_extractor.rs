@@ -8,4 +8,6 @@ fn show(db: Db, id: u64) -> String {
     id.to_string()
 }
 
-fn main() {}
+fn main() {
+    let _ = framework::App::new().mount("/", framework::routes![show]);
+}

@@ -5,4 +5,6 @@ async fn index() -> &'static str {
     "hello"
 }
 
-fn main() {}
+fn main() {
+    let _ = framework::App::new().mount("/", framework::routes![index]);
+}

@@ -3,4 +3,6 @@ use framework::get;
 #[get(42)]
 fn index() {}
 
-fn main() {}
+fn main() {
+    let _ = framework::App::new().mount("/", framework::routes![index]);
+}

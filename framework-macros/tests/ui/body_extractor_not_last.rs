@@ -8,4 +8,6 @@ fn create(body: String, db: State<Db>) -> String {
     body
 }
 
-fn main() {}
+fn main() {
+    let _ = framework::App::new().mount("/", framework::routes![create]);
+}

@@ -5,4 +5,6 @@ fn raw(path: String) -> String {
     path
 }
 
-fn main() {}
+fn main() {
+    let _ = framework::App::new().mount("/", framework::routes![raw]);
+}

@@ -5,4 +5,6 @@ fn post(id: u64) -> String {
     id.to_string()
 }
 
-fn main() {}
+fn main() {
+    let _ = framework::App::new().mount("/", framework::routes![post]);
+}

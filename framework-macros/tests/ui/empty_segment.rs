@@ -3,4 +3,6 @@ use framework::get;
 #[get("/users//posts")]
 fn posts() {}
 
-fn main() {}
+fn main() {
+    let _ = framework::App::new().mount("/", framework::routes![posts]);
+}

@@ -5,4 +5,6 @@ fn show<T: std::str::FromStr>(id: T) {
     let _ = id;
 }
 
-fn main() {}
+fn main() {
+    let _ = framework::App::new().mount("/", framework::routes![show]);
+}

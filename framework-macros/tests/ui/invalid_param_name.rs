@@ -3,4 +3,6 @@ use framework::get;
 #[get("/:1d")]
 fn show() {}
 
-fn main() {}
+fn main() {
+    let _ = framework::App::new().mount("/", framework::routes![show]);
+}

@@ -8,4 +8,6 @@ fn show(id: u64, db: Db) -> String {
     id.to_string()
 }
 
-fn main() {}
+fn main() {
+    let _ = framework::App::new().mount("/", framework::routes![show]);
+}

@@ -5,4 +5,6 @@ fn upload(body: Vec<u8>) -> String {
     body.len().to_string()
 }
 
-fn main() {}
+fn main() {
+    let _ = framework::App::new().mount("/", framework::routes![upload]);
+}

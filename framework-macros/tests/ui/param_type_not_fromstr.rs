@@ -7,4 +7,6 @@ fn show(id: UserId) -> String {
     id.0.to_string()
 }
 
-fn main() {}
+fn main() {
+    let _ = framework::App::new().mount("/", framework::routes![show]);
+}

@@ -5,4 +5,6 @@ fn show() -> &'static str {
     "who?"
 }
 
-fn main() {}
+fn main() {
+    let _ = framework::App::new().mount("/", framework::routes![show]);
+}

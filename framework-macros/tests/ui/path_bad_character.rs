@@ -3,4 +3,6 @@ use framework::get;
 #[get("/user list")]
 fn users() {}
 
-fn main() {}
+fn main() {
+    let _ = framework::App::new().mount("/", framework::routes![users]);
+}

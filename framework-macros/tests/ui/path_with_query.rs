@@ -3,4 +3,6 @@ use framework::get;
 #[get("/search?q=rust")]
 fn search() {}
 
-fn main() {}
+fn main() {
+    let _ = framework::App::new().mount("/", framework::routes![search]);
+}

@@ -9,4 +9,6 @@ fn me() -> User {
     User { name: "me".into() }
 }
 
-fn main() {}
+fn main() {
+    let _ = framework::App::new().mount("/", framework::routes![me]);
+}

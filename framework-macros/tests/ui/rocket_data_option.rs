@@ -5,4 +5,6 @@ fn create(user: Vec<u8>) -> String {
     user.len().to_string()
 }
 
-fn main() {}
+fn main() {
+    let _ = framework::App::new().mount("/", framework::routes![create]);
+}

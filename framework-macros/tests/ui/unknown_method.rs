@@ -3,4 +3,6 @@ use framework::route;
 #[route(FOO, "/x")]
 fn x() {}
 
-fn main() {}
+fn main() {
+    let _ = framework::App::new().mount("/", framework::routes![x]);
+}
