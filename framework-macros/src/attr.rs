@@ -100,6 +100,14 @@ fn body_limit(options: &[RouteOption], errors: &mut Errors) -> Option<u64> {
                 key,
                 "no `data` option is needed (that is Rocket's syntax): take the body as the handler's last argument, e.g. `body: Json<NewUser>`",
             ),
+            "format" => errors.spanned(
+                key,
+                "no `format` option is needed (that is Rocket's syntax): a `Json<T>` argument already refuses a body that is not `application/json` (415), and a `Json` return value sets `Content-Type`; to branch on the type, take `Header<names::ContentType>`",
+            ),
+            "rank" => errors.spanned(
+                key,
+                "no `rank` option is needed (that is Rocket's syntax): the most specific route wins on its own (a static segment over `:param`, `:param` over `*rest`), and two routes of the same shape are refused by `routes![...]`",
+            ),
             other => errors.spanned(
                 key,
                 format!("unknown route option `{other}`: the one option is `limit = \"50 MiB\"` (the most request-body bytes this route accepts)"),

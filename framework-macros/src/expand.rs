@@ -54,6 +54,7 @@ pub(crate) fn route(def: &RouteDef) -> TokenStream {
     let params = def.params();
     let last = def.args.len().saturating_sub(1);
 
+    let mut consts = Vec::new();
     let mut extract = Vec::new();
     let mut needs = Vec::new();
     let mut values = Vec::new();
@@ -64,47 +65,52 @@ pub(crate) fn route(def: &RouteDef) -> TokenStream {
             .name
             .as_ref()
             .and_then(|n| params.iter().position(|p| n == p));
-        // Spanned on the type, so a missing trait is reported at the argument.
-        let value = match param {
-            Some(index) => {
-                let pname = &params[index];
-                // The parser is named through the trait, so that a type that cannot be parsed is
-                // reported at the argument without a "required by a bound" note.
-                quote_spanned! {ty.span()=>
-                    ::framework::__private::path_param(
-                        &*__req,
-                        __cx,
-                        #index,
-                        #pname,
-                        <#ty as ::framework::__private::FromParam>::from_param,
-                    )
-                }
-            }
-            None if i == last => {
-                needs.push(quote_spanned! {ty.span()=>
-                    <#ty as ::framework::__private::FromRequest<_>>::requirements(__needs);
-                });
-                quote_spanned! {ty.span()=>
-                    <#ty as ::framework::__private::FromRequest<_>>::from_request(__req, __cx)
-                }
-            }
-            None => {
-                needs.push(quote_spanned! {ty.span()=>
-                    <#ty as ::framework::__private::FromRequestParts>::requirements(__needs);
-                });
-                quote_spanned! {ty.span()=>
-                    <#ty as ::framework::__private::FromRequestParts>::from_request_parts(&*__req, __cx)
-                }
-            }
-        };
-        extract.push(quote! {
-            let #var: #ty = match #value {
-                ::core::result::Result::Ok(value) => value,
-                ::core::result::Result::Err(rejection) => {
-                    return ::framework::__private::IntoResponse::into_response(rejection);
-                }
+        if let Some(index) = param {
+            let pname = &params[index];
+            // Spanned on the type, so a type that cannot be parsed is reported at the argument;
+            // the parser is named through the trait, without a "required by a bound" note.
+            let value = quote_spanned! {ty.span()=>
+                ::framework::__private::path_param(
+                    &*__req,
+                    __cx,
+                    #index,
+                    #pname,
+                    <#ty as ::framework::__private::FromParam>::from_param,
+                )
             };
-        });
+            extract.push(quote! {
+                let #var: #ty = match #value {
+                    ::core::result::Result::Ok(value) => value,
+                    ::core::result::Result::Err(rejection) => {
+                        return ::framework::__private::IntoResponse::into_response(rejection);
+                    }
+                };
+            });
+        } else {
+            // One constant per extractor states its bound once: a type that is no extractor is
+            // reported once, at the argument, and the endpoint and the requirements share it.
+            let spec = format_ident!("__ARG{}", i);
+            let build = match deserialized(ty) {
+                Some((helper, inner)) => {
+                    let helper = format_ident!("{}", helper);
+                    quote_spanned! {inner.span()=> ::framework::__private::#helper::<#inner>() }
+                }
+                None if i == last => {
+                    quote_spanned! {ty.span()=> ::framework::__private::last::<#ty, _>() }
+                }
+                None => quote_spanned! {ty.span()=> ::framework::__private::parts::<#ty>() },
+            };
+            consts.push(quote! {
+                const #spec: ::framework::__private::Arg<#ty> = #build;
+            });
+            needs.push(quote! { (#spec.needs)(__needs); });
+            extract.push(quote! {
+                let #var: #ty = match (#spec.extract)(__req, __cx) {
+                    ::core::result::Result::Ok(value) => value,
+                    ::core::result::Result::Err(rejection) => return rejection,
+                };
+            });
+        }
         values.push(var);
     }
     // Spanned on the return type, so a type that is not a responder is reported there.
@@ -132,6 +138,7 @@ pub(crate) fn route(def: &RouteDef) -> TokenStream {
             #info
 
             fn into_route() -> ::framework::__private::Route {
+                #(#consts)*
                 fn endpoint(
                     __req: &mut ::framework::__private::Request,
                     __cx: &::framework::__private::RequestContext<'_>,
@@ -155,6 +162,31 @@ pub(crate) fn route(def: &RouteDef) -> TokenStream {
         #func
 
         #marker
+    }
+}
+
+/// `Json<T>`, `Form<T>` or `Query<T>` (by the last segment of the type's path): the helper that
+/// extracts it with the one bound `T: DeserializeOwned`, and `T`.
+fn deserialized(ty: &syn::Type) -> Option<(&'static str, &syn::Type)> {
+    let syn::Type::Path(path) = ty else {
+        return None;
+    };
+    if path.qself.is_some() {
+        return None;
+    }
+    let last = path.path.segments.last()?;
+    let helper = match last.ident.to_string().as_str() {
+        "Json" => "json",
+        "Form" => "form",
+        "Query" => "query",
+        _ => return None,
+    };
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    match args.args.iter().collect::<Vec<_>>()[..] {
+        [syn::GenericArgument::Type(inner)] => Some((helper, inner)),
+        _ => None,
     }
 }
 

@@ -3,13 +3,14 @@
 //! The grammar, the names (`Segment::{Static, Param, CatchAll}`, `is_identifier`,
 //! `param_names`) and the test table of valid patterns are those of the runtime's
 //! `framework/src/router/pattern.rs`, which this crate cannot depend on (the runtime depends on
-//! it). What this side adds: every problem is reported at once with a fix, and static segments
-//! are held to RFC 3986 `pchar`, which the runtime's router does not need to check.
+//! it). What this side adds: every problem is reported at once with a fix; other frameworks'
+//! syntax (`<id>`, `{id}`, `{*rest}`) is recognised; and static segments are refused what could
+//! never match a decoded request segment (`%` escapes, `#`, control characters).
 //!
 //! ```text
 //! pattern   = "/" segment *( "/" segment )
 //! segment   = static / param / catch-all     ; a catch-all only as the last segment
-//! static    = *pchar                          ; without `%` escapes; empty only at the end
+//! static    = *( any character but "/" "%" "#" and controls )   ; empty only at the end
 //! param     = ":" name
 //! catch-all = "*" name
 //! name      = ( ALPHA / "_" ) *( ALPHA / DIGIT / "_" ), each name once per pattern
@@ -28,9 +29,60 @@ pub(crate) enum Segment {
     CatchAll(String),
 }
 
-/// Characters allowed in a static segment: RFC 3986 `pchar` without `%` escapes.
-fn allowed(c: char) -> bool {
-    c.is_ascii_alphanumeric() || "-._~!$&'()*+,;=:@".contains(c)
+/// What a character that cannot be in a static segment is, for a message; `None` for the rest.
+/// A static segment is compared with the request's decoded segment, so any text goes (spaces
+/// and non-ASCII included) but `%` (an escape would be compared undecoded), `#` (a fragment
+/// never reaches the server) and control characters (no client can send them decoded).
+fn refused(c: char) -> Option<String> {
+    match c {
+        '%' | '#' => Some(format!("`{c}`")),
+        c if c.is_control() => Some(format!("the control character U+{:04X}", u32::from(c))),
+        _ => None,
+    }
+}
+
+/// Percent-decodes `text`, if every `%` starts a valid escape of UTF-8 text.
+fn percent_decoded(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = text.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// A segment written in another framework's syntax, and what to write instead: Rocket's
+/// `<id>` and `<path..>`, axum's `{id}` and `{*path}`, and `{path:.*}`-style patterns.
+fn foreign(part: &str) -> Option<(String, &'static str)> {
+    let (inner, framework) =
+        if let Some(inner) = part.strip_prefix('<').and_then(|p| p.strip_suffix('>')) {
+            (inner, "Rocket")
+        } else if let Some(inner) = part.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
+            (inner, "axum")
+        } else {
+            return None;
+        };
+    if let Some(name) = inner.strip_suffix("..") {
+        return Some((format!("*{name}"), framework));
+    }
+    if let Some(name) = inner.strip_prefix('*') {
+        return Some((format!("*{name}"), framework));
+    }
+    if let Some((name, pattern)) = inner.split_once(':') {
+        // A pattern that takes slashes (`.*`, `.+`) is a catch-all; any other is one segment.
+        let rest = pattern.contains(".*") || pattern.contains(".+");
+        let sigil = if rest { '*' } else { ':' };
+        return Some((format!("{sigil}{name}"), "a regular-expression"));
+    }
+    Some((format!(":{inner}"), framework))
 }
 
 /// Whether `name` can name a parameter: an ASCII identifier, as the handler argument must be.
@@ -66,6 +118,31 @@ pub(crate) fn parse(lit: &LitStr, errors: &mut Errors) -> Vec<Segment> {
         return Vec::new();
     };
     let parts: Vec<&str> = rest.split('/').collect();
+    // Segments in another framework's syntax: one error for the path, with the whole fix.
+    if parts.iter().any(|p| foreign(p).is_some()) {
+        let mut fixed = String::new();
+        let mut whose = "";
+        for part in &parts {
+            fixed.push('/');
+            match foreign(part) {
+                Some((ours, framework)) => {
+                    fixed.push_str(&ours);
+                    whose = framework;
+                }
+                None => fixed.push_str(part),
+            }
+        }
+        let how = if whose == "a regular-expression" {
+            "no patterns here: `:name` takes any one segment and `*name` the rest of the path; check the value in the handler"
+        } else {
+            "`:name` is one segment, `*name` the rest of the path"
+        };
+        errors.spanned(
+            lit,
+            format!("`{path}` uses {whose} path syntax: write \"{fixed}\" ({how})"),
+        );
+        return Vec::new();
+    }
     let last = parts.len() - 1;
     let mut segments = Vec::new();
     let mut seen: Vec<String> = Vec::new();
@@ -87,18 +164,29 @@ pub(crate) fn parse(lit: &LitStr, errors: &mut Errors) -> Vec<Segment> {
                     format!("empty segment (`//`) in route path `{path}`: remove the extra `/`"),
                 );
             }
-            if let Some(bad) = part.chars().find(|&c| !allowed(c)) {
-                let what = match bad {
-                    ' ' => "a space".to_string(),
-                    _ => format!("character `{}`", bad.escape_default()),
+            if let Some(what) = part.chars().find_map(refused) {
+                let fix = match part.contains('%').then(|| percent_decoded(part)).flatten() {
+                    Some(decoded) if !decoded.contains('/') && decoded.chars().all(|c| refused(c).is_none()) => format!(
+                        "a static segment is compared with the decoded request path, so write the text itself: `{decoded}` instead of `{part}`"
+                    ),
+                    _ if what == "`#`" => "a fragment (`#...`) is never sent to the server: remove it".to_string(),
+                    _ if what == "`%`" => "a static segment is compared with the decoded request path: write the text itself, not its percent-escapes".to_string(),
+                    _ => "remove it".to_string(),
                 };
-                let fix = match bad {
-                    '%' => "write the character itself, not its escape (requests are decoded before matching), or use letters, digits and `-._~!$&'()*+,;=:@`",
-                    _ => "use letters, digits and `-._~!$&'()*+,;=:@`",
-                };
+                // Control characters escaped; everything else as itself.
+                let shown: String = path
+                    .chars()
+                    .map(|c| {
+                        if c.is_control() {
+                            c.escape_default().to_string()
+                        } else {
+                            c.to_string()
+                        }
+                    })
+                    .collect();
                 errors.spanned(
                     lit,
-                    format!("{what} is not allowed in route path `{path}`: {fix}"),
+                    format!("{what} cannot be in route path `{shown}`: {fix}"),
                 );
             }
             Segment::Static((*part).to_string())
@@ -169,6 +257,7 @@ mod tests {
                 vec![st("a"), param("b_2"), Segment::CatchAll("rest".into())],
             ),
             ("/v1.0/~me/a-b_c", vec![st("v1.0"), st("~me"), st("a-b_c")]),
+            ("/café/a b", vec![st("café"), st("a b")]),
         ];
         for (path, expected) in cases {
             assert_eq!(parse_str(path), (expected.clone(), Vec::new()), "{path}");
@@ -187,12 +276,21 @@ mod tests {
     fn each_mistake_gives_exactly_one_error_naming_it() {
         let cases = [
             ("users", "must start with `/`: write \"/users\""),
-            ("/user list", "a space is not allowed"),
+            ("/user\tlist", "the control character U+0009 cannot be"),
+            ("/a#b", "a fragment"),
             (
                 "/search?q=rust",
                 "cannot hold a query string: write \"/search\"",
             ),
-            ("/a%20b", "character `%` is not allowed"),
+            ("/a%20b", "write the text itself: `a b` instead of `a%20b`"),
+            (
+                "/users/<id>",
+                "uses Rocket path syntax: write \"/users/:id\"",
+            ),
+            ("/f/<path..>", "write \"/f/*path\""),
+            ("/users/{id}", "uses axum path syntax: write \"/users/:id\""),
+            ("/f/{*rest}", "write \"/f/*rest\""),
+            ("/f/{rest:.*}", "write \"/f/*rest\""),
             ("/users/:", "`:` without a name"),
             ("/files/*", "`*` without a name"),
             ("/:1d", "`:1d` is not a valid parameter name"),

@@ -79,6 +79,7 @@ pub use server::{Driver, Limits, Server, ShutdownHandle, ShutdownReport};
 /// released in lockstep with this crate.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::extract::generated::{form, json, last, parts, query, Arg};
     pub use crate::extract::{
         path_param, FromParam, FromRequest, FromRequestParts, RequestContext, Requirements,
     };

@@ -1,6 +1,6 @@
 use framework::get;
 
-#[get("/user list")]
+#[get("/user\tlist")]
 fn users() {}
 
 fn main() {

@@ -13,6 +13,7 @@ mod body;
 mod context;
 mod extension;
 mod form;
+pub(crate) mod generated;
 mod headers;
 mod json;
 mod parts;
@@ -53,7 +54,7 @@ pub(crate) fn media_type(content_type: &str) -> String {
     message = "`{Self}` cannot be a handler argument here",
     label = "not a path parameter, and not an extractor of the request head",
     note = "an argument named like a `:param` of the route path is parsed with `FromStr`; any other argument but the last is an extractor of the request head: `Query<T>`, `State<T>` (a value registered with `App::manage`), `Header<N>`, `Headers`, `Cookies`, `Method`, `Uri`, `RemoteAddr`, `ClientAddr`, `RequestId`, `Extension<T>` (a value a middleware attached), an `Option` or `Result` of one, or your own type implementing `framework::FromRequestParts`",
-    note = "if `{Self}` reads the request body (as `Json<T>`, `Form<T>`, `String`, `Vec<u8>`, `Body` and `Request` do), make it the last argument: only the last argument can read the body"
+    note = "if `{Self}` is shared state registered with `App::manage`, take `State<{Self}>`"
 )]
 pub trait FromRequestParts: Sized {
     /// What the client gets when extraction fails.
@@ -85,7 +86,8 @@ pub mod marker {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a handler argument",
     label = "not a path parameter, and not an extractor",
-    note = "an argument named like a `:param` of the route path is parsed with `FromStr`; the last argument, if it is not one, is an extractor: one that reads the body (`Json<T>`, `Form<T>`, `String`, `Vec<u8>`, `Body`, `Request`), one of the request head (`Query<T>`, `State<T>` for a value registered with `App::manage`, `Header<N>`, `Headers`, `Cookies`, `Method`, `Uri`, `RemoteAddr`, `ClientAddr`, `RequestId`, `Extension<T>`), an `Option` or `Result` of one, or your own type implementing `framework::FromRequest` or `framework::FromRequestParts`"
+    note = "an argument named like a `:param` of the route path is parsed with `FromStr`; the last argument, if it is not one, is an extractor: one that reads the body (`Json<T>`, `Form<T>`, `String`, `Vec<u8>`, `Body`, `Request`), one of the request head (`Query<T>`, `State<T>` for a value registered with `App::manage`, `Header<N>`, `Headers`, `Cookies`, `Method`, `Uri`, `RemoteAddr`, `ClientAddr`, `RequestId`, `Extension<T>`), an `Option` or `Result` of one, or your own type implementing `framework::FromRequest` or `framework::FromRequestParts`",
+    note = "if `{Self}` is shared state registered with `App::manage`, take `State<{Self}>`"
 )]
 pub trait FromRequest<M = marker::ViaRequest>: Sized {
     /// What the client gets when extraction fails.
