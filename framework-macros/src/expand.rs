@@ -1,4 +1,4 @@
-//! [`RouteDef`] → tokens: the user's function unchanged, plus a hidden struct of the same name
+//! [`RouteDef`] → tokens: the user's function unchanged, plus a hidden enum of the same name
 //! whose `IntoRoute` impl builds the route. Generated code names only `::framework::__private`.
 //!
 //! For `#[get("/users/:id")] fn show(id: u64, store: State<Store>) -> Result<Json<User>, Error>`
@@ -8,32 +8,39 @@
 //! fn show(id: u64, store: State<Store>) -> Result<Json<User>, Error> { /* unchanged */ }
 //!
 //! #[doc(hidden)] #[allow(non_camel_case_types, dead_code)]
-//! struct show {}                      // what `routes![show]` names
-//!
-//! impl IntoRoute for show {
-//!     const INFO: RouteInfo = RouteInfo {          // compared at compile time by routes![]
-//!         methods: &["GET"], path: "/users/:id", name: "show", file: file!(), line: line!(),
-//!         body_limit: None,                          // Some(bytes) from `limit = "50 MiB"`
-//!     };
-//!     fn into_route() -> Route {
-//!         fn endpoint(__req: &mut Request, __cx: &RequestContext<'_>) -> Response {
-//!             // a `:param` argument: parsed from its decoded segment, 400 naming it
-//!             let __arg0: u64 = match path_param(&*__req, __cx, 0, "id", <u64 as FromParam>::from_param) {
-//!                 Ok(v) => v, Err(r) => return r.into_response(),
+//! enum show {                          // what `routes![show]` names; one item, never built
+//!     __Route = {
+//!         impl IntoRoute for show {
+//!             const INFO: RouteInfo = RouteInfo {      // compared at compile time by routes![]
+//!                 methods: &["GET"], path: "/users/:id", name: "show", file: file!(), line: line!(),
+//!                 body_limit: None,                      // Some(bytes) from `limit = "50 MiB"`
 //!             };
-//!             // any other argument: an extractor (the last one through `FromRequest`)
-//!             let __arg1: State<Store> = match <State<Store> as FromRequest<_>>::from_request(__req, __cx) {
-//!                 Ok(v) => v, Err(r) => return r.into_response(),
-//!             };
-//!             <Result<Json<User>, Error> as IntoResponse>::into_response(show(__arg0, __arg1))
+//!             fn into_route() -> Route {
+//!                 // one constant per extractor: its bound is stated once, at the argument
+//!                 const __ARG1: Arg<State<Store>> = parts::<State<Store>>();   // `last::<T, _>()`
+//!                 fn endpoint(__req: &mut Request, __cx: &RequestContext<'_>) -> Response {
+//!                     // a `:param` argument: parsed from its decoded segment, 400 naming it
+//!                     let __arg0: u64 = match path_param(&*__req, __cx, 0, "id", <u64 as FromParam>::from_param) {
+//!                         Ok(v) => v, Err(r) => return r.into_response(),
+//!                     };
+//!                     let __arg1: State<Store> = match (__ARG1.extract)(__req, __cx) {
+//!                         Ok(v) => v, Err(r) => return r,
+//!                     };
+//!                     <Result<Json<User>, Error> as IntoResponse>::into_response(show(__arg0, __arg1))
+//!                 }
+//!                 fn requirements(__needs: &mut Requirements) {   // checked by App::build
+//!                     (__ARG1.needs)(__needs);
+//!                 }
+//!                 Route::from_generated(&<Self as IntoRoute>::INFO, endpoint, requirements)
+//!             }
 //!         }
-//!         fn requirements(__needs: &mut Requirements) {   // checked by App::build
-//!             <State<Store> as FromRequest<_>>::requirements(__needs);
-//!         }
-//!         Route::from_generated(&<Self as IntoRoute>::INFO, endpoint, requirements)
-//!     }
+//!         0
+//!     },
 //! }
 //! ```
+//!
+//! `Json<T>`, `Form<T>` and `Query<T>` are built by `json::<T>()` (`form`, `query`), whose one
+//! bound is `T: DeserializeOwned`, so a missing derive is reported on `T` with serde's hint.
 
 use crate::attr::RouteDef;
 use proc_macro2::TokenStream;

@@ -17,40 +17,42 @@ mod size;
 use proc_macro::TokenStream;
 
 /// `#[get("/path")]`: the function answers `GET` (and `HEAD`) on this path.
-///
-/// The path syntax (`:name` binds one segment to the argument `name`, parsed with `FromStr`; a
-/// final `*name` takes the rest of the path) is documented in `framework::router::pattern`;
-/// every other argument is an extractor (`framework::extract`).
+#[doc = include_str!("route_attr.md")]
 #[proc_macro_attribute]
 pub fn get(args: TokenStream, item: TokenStream) -> TokenStream {
     attr::route(Some("GET"), args.into(), item.into()).into()
 }
 
 /// `#[post("/path")]`: the function answers `POST` on this path.
+#[doc = include_str!("route_attr.md")]
 #[proc_macro_attribute]
 pub fn post(args: TokenStream, item: TokenStream) -> TokenStream {
     attr::route(Some("POST"), args.into(), item.into()).into()
 }
 
 /// `#[put("/path")]`: the function answers `PUT` on this path.
+#[doc = include_str!("route_attr.md")]
 #[proc_macro_attribute]
 pub fn put(args: TokenStream, item: TokenStream) -> TokenStream {
     attr::route(Some("PUT"), args.into(), item.into()).into()
 }
 
 /// `#[patch("/path")]`: the function answers `PATCH` on this path.
+#[doc = include_str!("route_attr.md")]
 #[proc_macro_attribute]
 pub fn patch(args: TokenStream, item: TokenStream) -> TokenStream {
     attr::route(Some("PATCH"), args.into(), item.into()).into()
 }
 
 /// `#[delete("/path")]`: the function answers `DELETE` on this path.
+#[doc = include_str!("route_attr.md")]
 #[proc_macro_attribute]
 pub fn delete(args: TokenStream, item: TokenStream) -> TokenStream {
     attr::route(Some("DELETE"), args.into(), item.into()).into()
 }
 
 /// `#[head("/path")]`: the function answers `HEAD` on this path, instead of the `GET` route.
+#[doc = include_str!("route_attr.md")]
 #[proc_macro_attribute]
 pub fn head(args: TokenStream, item: TokenStream) -> TokenStream {
     attr::route(Some("HEAD"), args.into(), item.into()).into()
@@ -58,6 +60,7 @@ pub fn head(args: TokenStream, item: TokenStream) -> TokenStream {
 
 /// `#[options("/path")]`: the function answers `OPTIONS` on this path, instead of the automatic
 /// `204` with `Allow`.
+#[doc = include_str!("route_attr.md")]
 #[proc_macro_attribute]
 pub fn options(args: TokenStream, item: TokenStream) -> TokenStream {
     attr::route(Some("OPTIONS"), args.into(), item.into()).into()
@@ -66,6 +69,7 @@ pub fn options(args: TokenStream, item: TokenStream) -> TokenStream {
 /// `#[route(GET, POST, "/path")]`: the function answers every listed method on this path.
 /// Standard methods are written as uppercase identifiers; an extension method as a string
 /// (`#[route("PURGE", "/cache")]`).
+#[doc = include_str!("route_attr.md")]
 #[proc_macro_attribute]
 pub fn route(args: TokenStream, item: TokenStream) -> TokenStream {
     attr::route(None, args.into(), item.into()).into()

@@ -31,7 +31,21 @@
 //! # Ok::<(), framework::BuildError>(())
 //! ```
 //!
-//! Data flows one way: socket ([`Server`]) → protocol ([`proto`]: parse, then write) →
+//! A tour, in the order you will need things:
+//!
+//! 1. **Routes**: [`get`], [`post`], [`put`], [`patch`], [`delete`], [`route`] on plain
+//!    functions (each attribute's page has the path syntax, the argument rules and the return
+//!    rules), collected with [`routes!`] and mounted with [`App::mount`]; groups with [`Scope`].
+//! 2. **Inputs**: [`extract`]: path parameters, [`Query`], [`Json`], [`Form`], [`State`],
+//!    headers, cookies, the raw [`Body`].
+//! 3. **Outputs**: [`respond`]: [`IntoResponse`], [`Json`], HTML, redirects, server-sent events
+//!    ([`respond::Sse`]), errors ([`Error`], with `App::catch` to render them your way).
+//! 4. **Around handlers**: [`middleware`]: CORS, request ids, access logs, compression, proxies,
+//!    your own; static files with [`serve::Files`].
+//! 5. **Running it**: [`App::run`], [`Limits`] for every bound, graceful shutdown through
+//!    [`BoundApp::shutdown_handle`]; tests with [`test::TestClient`].
+//!
+//! Data flows one way: socket ([`Server`]) → protocol (`proto`: parse, then write) →
 //! [`router`] → [`middleware`] → [`extract`]ors → your handler function → [`respond`]ers →
 //! protocol → socket. The protocol is a state machine that never touches a socket or a clock, so
 //! the same code serves real connections and the in-memory [`test`](mod@test) client. The layers, lowest
@@ -49,6 +63,9 @@ pub mod extract;
 mod handler;
 mod http;
 pub mod middleware;
+/// Protocol internals (the request parser, the chunked decoder): public for the benchmarks and
+/// the fuzz targets, not part of the API.
+#[doc(hidden)]
 pub mod proto;
 pub mod respond;
 mod route;
@@ -72,7 +89,7 @@ pub use http::{
     Method, Producer, Request, Response, ResponseBody, StatusCode, Version,
 };
 pub use respond::IntoResponse;
-pub use route::Route;
+pub use route::{IntoRoutes, Route};
 pub use server::{Driver, Limits, Server, ShutdownHandle, ShutdownReport};
 
 /// What the route macros expand to. Not a public API: it changes with the macros, which are

@@ -296,6 +296,37 @@ pub const fn conflicts(a: &RouteInfo, b: &RouteInfo) -> bool {
     false
 }
 
+/// What [`App::mount`](crate::App::mount) and [`Scope::mount`](crate::Scope::mount) take: the
+/// routes of `routes![...]`, one [`Route`], or a mountable value such as
+/// [`serve::Files`](crate::serve::Files).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a list of routes",
+    label = "wrap handler functions in `routes![...]`",
+    note = "mount the routes of annotated functions with `.mount(\"/\", routes![index, show])`, or a folder with `.mount(\"/static\", serve::Files::new(\"public\"))`"
+)]
+pub trait IntoRoutes {
+    /// The routes.
+    fn into_routes(self) -> Vec<Route>;
+}
+
+impl IntoRoutes for Vec<Route> {
+    fn into_routes(self) -> Vec<Route> {
+        self
+    }
+}
+
+impl IntoRoutes for Route {
+    fn into_routes(self) -> Vec<Route> {
+        vec![self]
+    }
+}
+
+impl<const N: usize> IntoRoutes for [Route; N] {
+    fn into_routes(self) -> Vec<Route> {
+        self.into()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

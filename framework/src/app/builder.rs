@@ -7,7 +7,7 @@ use crate::error::{Error, ErrorHook};
 use crate::extract::{Requirements, StateMap};
 use crate::http::{Request, Response};
 use crate::middleware::{AccessLog, Layer, Middleware};
-use crate::route::{Route, BARE_PREFIX, PREFIX_SLASH};
+use crate::route::{IntoRoutes, Route, BARE_PREFIX, PREFIX_SLASH};
 use crate::router::{InsertError, Router};
 use crate::server::{Limits, Server};
 use std::fmt;
@@ -82,7 +82,7 @@ impl App {
     /// `routes` is what `routes![...]` gives, or a [`Files`](crate::serve::Files) directory
     /// (`.mount("/static", Files::new("public"))`), which answers the prefix and everything
     /// below it.
-    pub fn mount(self, prefix: &str, routes: impl Into<Vec<Route>>) -> Self {
+    pub fn mount(self, prefix: &str, routes: impl IntoRoutes) -> Self {
         self.scope(Scope::new(prefix).mount("/", routes))
     }
 

@@ -2,7 +2,7 @@
 
 use super::BuildError;
 use crate::middleware::{Layer, Middleware};
-use crate::route::{Route, BARE_PREFIX, PREFIX_SLASH};
+use crate::route::{IntoRoutes, Route, BARE_PREFIX, PREFIX_SLASH};
 use crate::router::pattern::Segment;
 use std::sync::Arc;
 
@@ -93,8 +93,8 @@ impl Scope {
 
     /// Mounts routes under `prefix` inside this scope (`"/"` for the scope's own prefix): what
     /// `routes![...]` gives, or a [`Files`](crate::serve::Files) directory.
-    pub fn mount(mut self, prefix: &str, routes: impl Into<Vec<Route>>) -> Self {
-        let routes: Vec<Route> = routes.into();
+    pub fn mount(mut self, prefix: &str, routes: impl IntoRoutes) -> Self {
+        let routes: Vec<Route> = routes.into_routes();
         let prefix = join(&self.prefix, &rooted(prefix));
         let trimmed = prefix.trim_end_matches('/');
         let bad_segment = trimmed

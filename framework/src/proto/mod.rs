@@ -1,5 +1,5 @@
 //! The HTTP/1.1 protocol, with no sockets, threads or clocks (sans-I/O): the request
-//! [`parse`]r, the response writer, and the per-connection state machine that ties them
+//! request parser (`parse`), the response writer, and the per-connection state machine that ties them
 //! together, including the refusals it sends on its own (`400`, `408`, `413`, `414`, `431`…).
 //!
 //! The server (`server/`) moves bytes between sockets and a `Connection` and hands it the

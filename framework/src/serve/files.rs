@@ -169,6 +169,12 @@ enum Kind {
 /// `mount` takes a `Files` as its routes: the prefix itself (a redirect to its slash, except at
 /// the root), the prefix with a slash (the index) and a catch-all below it, each `GET` (and so
 /// `HEAD`).
+impl crate::route::IntoRoutes for Files {
+    fn into_routes(self) -> Vec<Route> {
+        self.into()
+    }
+}
+
 impl From<Files> for Vec<Route> {
     fn from(files: Files) -> Self {
         let location = files.location;
