@@ -4,12 +4,15 @@
 
 use framework::{Request, Response, Server};
 
-fn main() -> std::io::Result<()> {
+// `Box<dyn Error>` rather than `io::Error`: a failed bind then prints as `Error: cannot listen on
+// 127.0.0.1:8080: Address already in use (os error 98)`.
+fn main() -> Result<(), Box<dyn std::error::Error>> {
     let port = std::env::var("PORT")
         .ok()
         .and_then(|p| p.parse().ok())
         .unwrap_or(8080u16);
     let server = Server::bind(("127.0.0.1", port))?;
     println!("listening on http://{}", server.local_addr());
-    server.serve(|_req: &mut Request| Response::text("Hello, World!"))
+    server.serve(|_req: &mut Request| Response::text("Hello, World!"))?;
+    Ok(())
 }

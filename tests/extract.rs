@@ -1225,6 +1225,30 @@ fn r_result_text(n: u32) -> Result<String, Error> {
     }
 }
 
+/// An `Err` side that renders `200 text/plain` (issue 12: it used to answer `200`).
+#[get("/r/result-string/:n")]
+fn r_result_string(n: u32) -> Result<Json<u32>, String> {
+    match n {
+        0 => Err("n must not be zero".to_string()),
+        n => Ok(Json(n * 2)),
+    }
+}
+
+/// An `Err` side that chooses its own `4xx`.
+#[get("/r/result-pair/:n")]
+fn r_result_pair(n: u32) -> Result<Json<u32>, (StatusCode, String)> {
+    match n {
+        0 => Err((StatusCode::NOT_FOUND, "no such n".to_string())),
+        n => Ok(Json(n)),
+    }
+}
+
+/// An `Err` side that renders a redirect.
+#[get("/r/result-redirect")]
+fn r_result_redirect() -> Result<&'static str, Redirect> {
+    Err(Redirect::see_other("/login"))
+}
+
 #[get("/r/error")]
 fn r_error() -> Error {
     Error::new(StatusCode::FORBIDDEN, "no \"entry\"")
@@ -1300,6 +1324,9 @@ fn responder_app() -> App {
             r_option,
             r_result,
             r_result_text,
+            r_result_string,
+            r_result_pair,
+            r_result_redirect,
             r_error,
             r_redirect,
             r_builder,
@@ -1396,6 +1423,32 @@ fn option_result_and_error_responders() {
     let res = server.get("/r/error");
     assert_eq!(res.text(), r#"{"error":"no \"entry\""}"#);
     res.assert_json_error(403, "no \"entry\"");
+}
+
+// An error never looks like success: an `Err` rendering below 400 is a 500, body and fields kept.
+#[test]
+fn an_err_that_renders_below_400_answers_500_with_its_body() {
+    let server = TestApp::start(responder_app());
+    assert_eq!(json_body(&server.get("/r/result-string/4"), 200), json!(8));
+    let res = server.get("/r/result-string/0");
+    assert_eq!(
+        (res.status, res.text().as_str()),
+        (500, "n must not be zero")
+    );
+    assert_eq!(
+        res.header("content-type"),
+        Some("text/plain; charset=utf-8")
+    );
+    assert_eq!(res.header("content-length"), Some("18"));
+
+    let res = server.get("/r/result-redirect");
+    assert_eq!(res.status, 500, "{res:?}");
+    assert_eq!(res.header("location"), Some("/login"));
+
+    // An `Err` that already renders 4xx keeps it.
+    let res = server.get("/r/result-pair/0");
+    assert_eq!((res.status, res.text().as_str()), (404, "no such n"));
+    assert_eq!(json_body(&server.get("/r/result-pair/3"), 200), json!(3));
 }
 
 #[test]

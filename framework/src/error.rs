@@ -152,6 +152,12 @@ impl Error {
         self.status
     }
 
+    /// Replaces the status (for a `Result`'s `Err` that rendered below `400`, see
+    /// `impl IntoResponse for Result`).
+    pub(crate) fn set_status(&mut self, status: StatusCode) {
+        self.status = status;
+    }
+
     /// The message.
     #[must_use]
     pub fn message(&self) -> &str {

@@ -185,7 +185,7 @@ impl App {
             route.chain = self.layers.iter().chain(&route.layers).cloned().collect();
         }
         let mut router = Router::new();
-        for route in &routes {
+        for (index, route) in routes.iter().enumerate() {
             let mut needs = Requirements::default();
             (route.requirements)(&mut needs);
             if let Some(&(_, type_name)) =
@@ -200,9 +200,17 @@ impl App {
                 match router.insert(method.clone(), &route.meta.path, route.clone()) {
                     Ok(()) => {}
                     Err(InsertError::Conflict { with }) => {
-                        let first = routes
+                        let earlier = routes
                             .iter()
-                            .find(|r| r.meta.path == with && r.meta.methods.contains(method))
+                            .take(index)
+                            .find(|r| r.meta.path == with && r.meta.methods.contains(method));
+                        if earlier.is_some_and(|r| same_declaration(r, route)) {
+                            return Err(BuildError::MountedTwice {
+                                route: route.describe(),
+                                path: route.meta.path.clone(),
+                            });
+                        }
+                        let first = earlier
                             .map_or_else(|| with.clone(), |r| format!("{with} {}", r.describe()));
                         return Err(BuildError::Conflict {
                             method: method.to_string(),
@@ -238,7 +246,8 @@ impl App {
     /// Builds the app and binds a listening socket (port 0 picks a free port).
     ///
     /// # Errors
-    /// A [`BuildError`], or the address cannot be bound.
+    /// [`RunError::Build`] with the first [`BuildError`], or [`RunError::Bind`] when the address
+    /// does not resolve or cannot be bound (the error names it).
     pub fn bind(self, addr: impl ToSocketAddrs) -> Result<BoundApp, RunError> {
         let app = self.build()?;
         let server = Server::bind(addr)?.with_limits(app.limits().clone());
@@ -248,10 +257,16 @@ impl App {
     /// Builds, binds, prints the banner (unless turned off) and serves until shut down.
     ///
     /// # Errors
-    /// A [`BuildError`], or the address cannot be bound.
+    /// As [`App::bind`]; then [`RunError::Io`] if the listening socket fails while serving.
     pub fn run(self, addr: impl ToSocketAddrs) -> Result<(), RunError> {
         self.bind(addr)?.serve()
     }
+}
+
+/// Whether two routes come from one declaration (the same function's attribute, or the same
+/// built-in route's call site): a conflict between them is one route mounted twice.
+fn same_declaration(a: &Route, b: &Route) -> bool {
+    (a.meta.name, a.meta.file, a.meta.line) == (b.meta.name, b.meta.file, b.meta.line)
 }
 
 /// Runs every middleware's own configuration check, each shared layer once.
@@ -274,4 +289,64 @@ fn check_layers(app_layers: &[Layer], routes: &[Route]) -> Result<(), BuildError
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::RequestContext;
+    use crate::route::RouteInfo;
+
+    fn endpoint(_: &mut Request, _: &RequestContext<'_>) -> Response {
+        Response::text("ok")
+    }
+
+    fn route(name: &'static str, path: &'static str, line: u32) -> Route {
+        let info = RouteInfo {
+            methods: &["GET"],
+            path,
+            name,
+            file: "src/main.rs",
+            line,
+            body_limit: None,
+        };
+        Route::from_generated(&info, endpoint, |_| {})
+    }
+
+    fn build_error(app: App) -> Option<BuildError> {
+        app.build().err()
+    }
+
+    #[test]
+    fn one_route_mounted_twice_at_one_prefix_is_a_double_mount() {
+        let app = App::new()
+            .mount("/api", vec![route("show", "/users/:id", 3)])
+            .mount("/api/", vec![route("show", "/users/:id", 3)]);
+        assert_eq!(
+            build_error(app),
+            Some(BuildError::MountedTwice {
+                route: "`show` (src/main.rs:3)".into(),
+                path: "/api/users/:id".into(),
+            })
+        );
+    }
+
+    #[test]
+    fn two_routes_of_one_shape_are_a_conflict() {
+        let app = App::new()
+            .mount("/", vec![route("show", "/users/:id", 3)])
+            .mount("/", vec![route("by_name", "/users/:name", 7)]);
+        assert!(
+            matches!(build_error(app), Some(BuildError::Conflict { ref first, ref second, .. })
+                if first.contains("`show`") && second.contains("`by_name`")),
+        );
+    }
+
+    #[test]
+    fn one_route_under_two_prefixes_is_fine() {
+        let app = App::new()
+            .mount("/v1", vec![route("show", "/users/:id", 3)])
+            .mount("/v2", vec![route("show", "/users/:id", 3)]);
+        assert_eq!(build_error(app), None);
+    }
 }

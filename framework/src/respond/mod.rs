@@ -13,8 +13,15 @@ pub use sse::{Event, Events, Sse, DEFAULT_KEEP_ALIVE};
 /// `Vec<u8>` (`application/octet-stream`), [`Json<T>`](crate::extract::Json), [`Html<T>`],
 /// [`Redirect`], [`StatusCode`] (an empty response), `()` (`204 No Content`), `(StatusCode, T)`,
 /// `(StatusCode, headers, T)`, `Option<T>` (`None` is a `404`), [`Error`] and `Result<T, E>`
-/// where both sides are responders. For anything else, build a [`Response`] with its builder
-/// methods, or implement this trait for your own types to return them from handlers:
+/// where both sides are responders.
+///
+/// An `Err` never looks like success: when the `Err` value renders a status below `400` (a
+/// `String` is `200 text/plain`, `()` is `204`, a [`Redirect`] is `3xx`), the response becomes
+/// `500 Internal Server Error` with the same body and header fields. An `Err` that renders `4xx`
+/// or `5xx` keeps its status, and `Ok` always answers as its value does.
+///
+/// For anything else, build a [`Response`] with its builder methods, or implement this trait for
+/// your own types to return them from handlers:
 ///
 /// ```
 /// use framework::{get, routes, test::TestClient, App, IntoResponse, Response, StatusCode};
@@ -152,6 +159,12 @@ impl<T: IntoResponse> IntoResponse for (StatusCode, T) {
 
 /// Either side's response: typically `Result<T, Error>`, so that `?` works in handlers.
 ///
+/// An `Err` whose response has a status below `400` becomes `500 Internal Server Error`, with
+/// the same body and header fields: an error never answers as a success or a redirect. So
+/// `Result<Json<User>, String>` answers `Err("no such user".into())` with `500` and the text (use
+/// [`Error`], or `(StatusCode, String)`, to choose the status); an `Err` rendering `4xx` or `5xx`
+/// is unchanged.
+///
 /// ```
 /// use framework::{get, routes, test::TestClient, App, Error, StatusCode};
 ///
@@ -167,15 +180,38 @@ impl<T: IntoResponse> IntoResponse for (StatusCode, T) {
 /// assert_eq!(client.get("/half/8").send().text(), "4");
 /// let res = client.get("/half/7").send();
 /// assert_eq!((res.status(), res.text()), (StatusCode::BAD_REQUEST, r#"{"error":"odd"}"#.into()));
+///
+/// #[get("/name/:id")]
+/// fn name(id: u32) -> Result<String, String> {
+///     if id == 1 { Ok("Ann".into()) } else { Err(format!("no user {id}")) }
+/// }
+///
+/// let client = TestClient::new(App::new().mount("/", routes![name]))?;
+/// let res = client.get("/name/2").send();
+/// assert_eq!((res.status(), res.text()), (StatusCode::INTERNAL_SERVER_ERROR, "no user 2".into()));
+/// assert_eq!(res.header("content-type"), Some("text/plain; charset=utf-8"));
 /// # Ok::<(), framework::BuildError>(())
 /// ```
 impl<T: IntoResponse, E: IntoResponse> IntoResponse for Result<T, E> {
     fn into_response(self) -> Response {
         match self {
             Ok(t) => t.into_response(),
-            Err(e) => e.into_response(),
+            Err(e) => error_response(e.into_response()),
         }
     }
+}
+
+/// An `Err`'s response: one below `400` becomes a `500`, body and fields kept (and so does the
+/// [`Error`] it carries, if any, so that the error hook sees the status that is sent).
+fn error_response(mut res: Response) -> Response {
+    if res.status().as_u16() < 400 {
+        res.set_status(StatusCode::INTERNAL_SERVER_ERROR);
+        if let Some(mut error) = res.take_error() {
+            error.set_status(StatusCode::INTERNAL_SERVER_ERROR);
+            res.set_error(error);
+        }
+    }
+    res
 }
 
 /// Never constructed: the rejection of extractors that cannot fail.
@@ -429,6 +465,51 @@ mod tests {
         assert_eq!(ok.into_response().status(), StatusCode::OK);
         let err: Result<&'static str, Error> = Err(Error::not_found("no"));
         assert_eq!(err.into_response().status(), StatusCode::NOT_FOUND);
+    }
+
+    // Issue 12: `Result<Json<User>, String>` answered `200` on `Err`.
+    #[test]
+    fn an_err_below_400_becomes_a_500_with_its_body_and_fields() {
+        let err: Result<Html<&str>, String> = Err("no such user".into());
+        let mut res = err.into_response();
+        assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(
+            res.headers().get("content-type"),
+            Some("text/plain; charset=utf-8")
+        );
+        assert!(matches!(res.take_body(), ResponseBody::Bytes(b) if *b == *b"no such user"));
+
+        let res = Result::<(), Redirect>::Err(Redirect::see_other("/login")).into_response();
+        assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(res.headers().get("location"), Some("/login"));
+    }
+
+    #[test]
+    fn an_err_keeps_a_4xx_or_5xx_status_and_an_ok_keeps_any() {
+        for code in [
+            100, 101, 200, 201, 204, 301, 304, 399, 400, 404, 418, 499, 500, 503,
+        ] {
+            let Some(status) = StatusCode::from_u16(code) else {
+                panic!("{code} is a status");
+            };
+            let expected = if code < 400 { 500 } else { code };
+            let err = Result::<(), StatusCode>::Err(status).into_response();
+            assert_eq!(err.status().as_u16(), expected, "Err({code})");
+            let ok = Result::<StatusCode, Error>::Ok(status).into_response();
+            assert_eq!(ok.status().as_u16(), code, "Ok({code})");
+        }
+    }
+
+    #[test]
+    fn an_err_error_below_400_is_a_500_for_the_error_hook_too() {
+        let err: Result<(), Error> = Err(Error::new(StatusCode::OK, "odd"));
+        let res = err.into_response();
+        assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(
+            res.error().map(Error::status),
+            Some(StatusCode::INTERNAL_SERVER_ERROR)
+        );
+        assert_eq!(res.error().map(Error::message), Some("odd"));
     }
 
     #[test]

@@ -5,6 +5,7 @@ use super::driver::{self, SharedStream};
 use super::shutdown::{Registry, ShutdownHandle};
 use super::Limits;
 use crate::handler::Handler;
+use std::fmt;
 use std::io::{self, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
 use std::sync::atomic::Ordering;
@@ -39,13 +40,17 @@ pub struct Server {
 }
 
 impl Server {
-    /// Binds a listening socket. Port 0 picks a free port; see [`Server::local_addr`].
+    /// Binds a listening socket. Port 0 picks a free port; see [`Server::local_addr`]. An address
+    /// that resolves to several (`localhost:8080`) is tried in turn, and the first that binds is
+    /// kept.
     ///
     /// # Errors
-    /// The address cannot be resolved or bound.
-    pub fn bind(addr: impl ToSocketAddrs) -> io::Result<Self> {
-        let listener = TcpListener::bind(addr)?;
-        let local_addr = listener.local_addr()?;
+    /// [`BindError`]: the address does not resolve, or none of its socket addresses can be bound;
+    /// the error names the address (`cannot listen on 127.0.0.1:8080: Address already in use (os
+    /// error 98)`). It converts into an [`io::Error`] of the same kind, for `?` in a function
+    /// returning `io::Result`.
+    pub fn bind(addr: impl ToSocketAddrs) -> Result<Self, BindError> {
+        let (listener, local_addr) = listen(addr)?;
         Ok(Self {
             listener,
             local_addr,
@@ -101,6 +106,114 @@ impl Server {
         );
         Ok(())
     }
+}
+
+/// Why [`Server::bind`] (and so [`App::bind`](crate::App::bind) and
+/// [`App::run`](crate::App::run)) could not open a listening socket. Each names what it tried;
+/// the underlying [`io::Error`] is its [`source`](std::error::Error::source), and
+/// [`BindError::kind`] its kind. `Debug` writes the `Display` text, so that a `main` returning
+/// the error prints a sentence; `{:#?}` shows the variant and its fields.
+///
+/// ```
+/// use framework::{BindError, Server};
+/// use std::io::ErrorKind;
+///
+/// let first = Server::bind("127.0.0.1:0")?;
+/// let addr = first.local_addr();
+/// let err = Server::bind(addr).err().ok_or("bound twice")?;
+/// assert!(matches!(err, BindError::Listen { addr: tried, .. } if tried == addr));
+/// assert_eq!(err.kind(), ErrorKind::AddrInUse);
+/// assert!(err.to_string().starts_with(&format!("cannot listen on {addr}: ")));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[non_exhaustive]
+pub enum BindError {
+    /// The address did not resolve to any socket address: an unknown host name, a port that is
+    /// not a number, or an empty list.
+    Resolve(io::Error),
+    /// A socket address could not be bound (in use, not local, a port below 1024 without the
+    /// right to it). When the address resolved to several, this is the last one tried.
+    Listen {
+        /// The socket address that was tried.
+        addr: SocketAddr,
+        /// Why the system refused it.
+        source: io::Error,
+    },
+}
+
+impl BindError {
+    /// The kind of the underlying I/O error (`AddrInUse`, `PermissionDenied`, `InvalidInput`...).
+    #[must_use]
+    pub fn kind(&self) -> io::ErrorKind {
+        match self {
+            Self::Resolve(source) | Self::Listen { source, .. } => source.kind(),
+        }
+    }
+}
+
+impl fmt::Display for BindError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Resolve(source) => write!(f, "cannot resolve the listen address: {source}"),
+            Self::Listen { addr, source } => write!(f, "cannot listen on {addr}: {source}"),
+        }
+    }
+}
+
+/// The `Display` text; `{:#?}` shows the variant and its fields.
+impl fmt::Debug for BindError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !f.alternate() {
+            return fmt::Display::fmt(self, f);
+        }
+        match self {
+            Self::Resolve(source) => f.debug_tuple("Resolve").field(source).finish(),
+            Self::Listen { addr, source } => f
+                .debug_struct("Listen")
+                .field("addr", addr)
+                .field("source", source)
+                .finish(),
+        }
+    }
+}
+
+impl std::error::Error for BindError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Resolve(source) | Self::Listen { source, .. } => Some(source),
+        }
+    }
+}
+
+/// For `?` in a function returning `io::Result`: the same kind, and a message naming the address.
+impl From<BindError> for io::Error {
+    fn from(e: BindError) -> Self {
+        io::Error::new(e.kind(), e)
+    }
+}
+
+/// Resolves `addr` and binds the first of its socket addresses that can be bound, as
+/// `TcpListener::bind` does, remembering which address each failure was for.
+fn listen(addr: impl ToSocketAddrs) -> Result<(TcpListener, SocketAddr), BindError> {
+    let candidates = addr.to_socket_addrs().map_err(BindError::Resolve)?;
+    let mut last = None;
+    for candidate in candidates {
+        match TcpListener::bind(candidate).and_then(|l| Ok((l.local_addr()?, l))) {
+            Ok((local, listener)) => return Ok((listener, local)),
+            Err(source) => {
+                last = Some(BindError::Listen {
+                    addr: candidate,
+                    source,
+                })
+            }
+        }
+    }
+    Err(last.unwrap_or_else(|| {
+        BindError::Resolve(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "the address resolved to no socket address",
+        ))
+    }))
 }
 
 /// Accepts connections and hands each to `admit` until the server stops, keeping at most `room`
@@ -170,5 +283,57 @@ fn spawn(
         registry.deregister(&slot);
         let _ = stream.set_nonblocking(true);
         let _ = (&*stream).write_all(OVERLOADED);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::error::Error as _;
+
+    #[test]
+    fn an_address_in_use_is_named_with_its_kind() -> Result<(), BindError> {
+        let first = Server::bind("127.0.0.1:0")?;
+        let addr = first.local_addr();
+        let Err(err) = Server::bind(addr) else {
+            panic!("{addr} bound twice");
+        };
+        assert!(matches!(err, BindError::Listen { addr: tried, .. } if tried == addr));
+        assert_eq!(err.kind(), io::ErrorKind::AddrInUse);
+        let text = format!("{err:?}");
+        assert!(
+            text.starts_with(&format!("cannot listen on {addr}: ")),
+            "{text}"
+        );
+        assert_eq!(text, err.to_string());
+        let source = err.source().and_then(|s| s.downcast_ref::<io::Error>());
+        assert_eq!(source.map(io::Error::kind), Some(io::ErrorKind::AddrInUse));
+        Ok(())
+    }
+
+    #[test]
+    fn an_address_that_does_not_resolve_is_a_resolve_error() {
+        let err = Server::bind("127.0.0.1:not-a-port").err();
+        assert!(matches!(err, Some(BindError::Resolve(_))), "{err:?}");
+        let none: &[SocketAddr] = &[];
+        let err = Server::bind(none).err();
+        assert!(matches!(err, Some(BindError::Resolve(_))), "{err:?}");
+        assert_eq!(err.map(|e| e.kind()), Some(io::ErrorKind::InvalidInput));
+    }
+
+    // `?` in a function returning `io::Result` (the raw server's `main`) keeps kind and address.
+    #[test]
+    fn a_bind_error_converts_to_an_io_error_of_the_same_kind() {
+        let addr = SocketAddr::from(([127, 0, 0, 1], 8080));
+        let io = io::Error::from(BindError::Listen {
+            addr,
+            source: io::Error::from(io::ErrorKind::AddrInUse),
+        });
+        assert_eq!(io.kind(), io::ErrorKind::AddrInUse);
+        assert!(
+            io.to_string()
+                .starts_with("cannot listen on 127.0.0.1:8080: "),
+            "{io}"
+        );
     }
 }

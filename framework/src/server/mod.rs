@@ -12,5 +12,5 @@ mod peer;
 pub(crate) mod shutdown;
 
 pub use limits::{Driver, Limits};
-pub use listener::Server;
+pub use listener::{BindError, Server};
 pub use shutdown::{ShutdownHandle, ShutdownReport};
