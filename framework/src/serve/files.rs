@@ -308,6 +308,9 @@ impl Served {
     fn lookup(&self, root: &Path, target: &Path) -> Lookup {
         let real = if self.config.symlinks_outside {
             target.to_path_buf()
+        } else if let Some(lookup) = plain_lookup(root, target) {
+            // No symlink on the way: the path is already where the file really is.
+            return lookup;
         } else {
             let Ok(real) = fs::canonicalize(target) else {
                 return Lookup::Missing;
@@ -498,4 +501,37 @@ fn etag(metadata: &Metadata, encoding: Option<Encoding>) -> String {
     }
     tag.push('"');
     tag
+}
+
+/// `target` found without resolving symlinks, when no component below the (canonical) `root`
+/// is one: one `lstat` per component instead of `realpath`'s `readlink` per component of the
+/// whole path. `None` when a symlink is on the way (or a component cannot be looked at), so the
+/// caller resolves the path and checks where it leads.
+fn plain_lookup(root: &Path, target: &Path) -> Option<Lookup> {
+    let inside = target.strip_prefix(root).ok()?;
+    let mut at = root.to_path_buf();
+    let mut last = None;
+    for component in inside.components() {
+        let std::path::Component::Normal(name) = component else {
+            return None;
+        };
+        at.push(name);
+        match fs::symlink_metadata(&at) {
+            Ok(m) if m.file_type().is_symlink() => return None,
+            Ok(m) => last = Some(m),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Some(Lookup::Missing),
+            Err(_) => return None,
+        }
+    }
+    let metadata = last?;
+    Some(if metadata.is_dir() {
+        Lookup::Directory
+    } else if metadata.is_file() {
+        Lookup::File(Found {
+            real: target.to_path_buf(),
+            metadata,
+        })
+    } else {
+        Lookup::Missing
+    })
 }
