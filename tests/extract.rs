@@ -15,8 +15,9 @@ mod support;
 use framework::extract::{names, Cookies, Header, HeaderName, Headers, Json, RemoteAddr, Uri};
 use framework::respond::{Html, Redirect};
 use framework::{
-    get, post, route, routes, App, Body, BodyError, BuildError, Error, Form, IntoResponse, Limits,
-    Method, Query, Request, Response, ResponseBody, RunError, State, StatusCode,
+    get, post, route, routes, App, Body, BodyError, BuildError, Error, Form, HeaderError,
+    HeaderMap, IntoResponse, Limits, Method, Query, Request, Response, ResponseBody, RunError,
+    State, StatusCode,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -1273,6 +1274,30 @@ fn r_builder() -> Result<Response, Error> {
         .map_err(|e| Error::internal(e.to_string()))
 }
 
+/// The body's status, extra fields of two value types, and an optional one (pairs nest).
+type Fielded = (HeaderMap, (Option<[(&'static str, String); 1]>, String));
+
+#[get("/r/fields/:n")]
+fn r_fields(n: u32) -> Result<Fielded, Error> {
+    let fields = HeaderMap::new()
+        .with("X-Total", n.to_string())?
+        .with("Cache-Control", "no-store")?;
+    let etag = (n > 0).then(|| [("ETag", format!("\"{n}\""))]);
+    Ok((fields, (etag, format!("n={n}"))))
+}
+
+/// `(headers, body)`: no status of its own.
+#[get("/r/fields-pair")]
+fn r_fields_pair() -> ([(&'static str, &'static str); 1], StatusCode) {
+    ([("X-Queued", "yes")], StatusCode::ACCEPTED)
+}
+
+/// A built response returned with its `HeaderError`, which answers `500` when a field is invalid.
+#[get("/r/built/:value")]
+fn r_built(value: String) -> Result<Response, HeaderError> {
+    Response::text("built").with_header("X-Value", value)
+}
+
 /// A responder of the test's own.
 struct Teapot {
     blend: &'static str,
@@ -1330,6 +1355,9 @@ fn responder_app() -> App {
             r_error,
             r_redirect,
             r_builder,
+            r_fields,
+            r_fields_pair,
+            r_built,
             r_teapot,
             r_stream,
         ],
@@ -1488,6 +1516,29 @@ fn builder_and_custom_responders() {
         (418, "short and stout, earl grey")
     );
     assert_eq!(res.header("x-blend"), Some("earl grey"));
+}
+
+#[test]
+fn header_fields_without_a_status_or_an_array() {
+    let server = TestApp::start(responder_app());
+    let res = server.get("/r/fields/3");
+    assert_eq!((res.status, res.text().as_str()), (200, "n=3"));
+    assert_eq!(res.header("x-total"), Some("3"));
+    assert_eq!(res.header("cache-control"), Some("no-store"));
+    assert_eq!(res.header("etag"), Some("\"3\""));
+    assert_eq!(server.get("/r/fields/0").header("etag"), None);
+
+    let res = server.get("/r/fields-pair");
+    assert_eq!(res.status, 202);
+    assert_eq!(res.header("x-queued"), Some("yes"));
+
+    let res = server.get("/r/built/ok");
+    assert_eq!((res.status, res.header("x-value")), (200, Some("ok")));
+    // A decoded line feed cannot go into a field: a 500 that names no cause, and no such field.
+    let res = server.get("/r/built/a%0D%0AInjected:%201");
+    res.assert_json_error(500, "internal server error");
+    assert_eq!(res.header("injected"), None);
+    assert_eq!(res.header("x-value"), None);
 }
 
 #[test]

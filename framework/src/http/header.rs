@@ -164,6 +164,25 @@ impl HeaderMap {
         Ok(self)
     }
 
+    /// Adds a field after the existing ones, by value: a map built in one expression, with
+    /// values of different types (`HeaderMap::new().with("X-Total", n.to_string())?.with("Cache-Control",
+    /// "no-store")?`).
+    ///
+    /// ```
+    /// use framework::HeaderMap;
+    /// let fields = HeaderMap::new().with("X-Total", 3.to_string())?.with("X-Kind", "list")?;
+    /// assert_eq!((fields.get("x-total"), fields.get("x-kind")), (Some("3"), Some("list")));
+    /// assert!(HeaderMap::new().with("X-Bad", "a\r\nInjected: 1").is_err());
+    /// # Ok::<(), framework::HeaderError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`HeaderMap::append`].
+    pub fn with(mut self, name: &str, value: impl AsRef<[u8]>) -> Result<Self, HeaderError> {
+        self.append(name, value)?;
+        Ok(self)
+    }
+
     /// Replaces every field named `name` with one holding `value`.
     ///
     /// # Errors

@@ -12,8 +12,9 @@ pub use sse::{Event, Events, Sse, DEFAULT_KEEP_ALIVE};
 /// Implemented for [`Response`], [`String`], `&'static str` (both `text/plain; charset=utf-8`),
 /// `Vec<u8>` (`application/octet-stream`), [`Json<T>`](crate::extract::Json), [`Html<T>`],
 /// [`Redirect`], [`StatusCode`] (an empty response), `()` (`204 No Content`), `(StatusCode, T)`,
-/// `(StatusCode, headers, T)`, `Option<T>` (`None` is a `404`), [`Error`] and `Result<T, E>`
-/// where both sides are responders.
+/// `(headers, T)` and `(StatusCode, headers, T)` (headers: see [`IntoHeaders`]), `Option<T>`
+/// (`None` is a `404`), [`Error`], [`HeaderError`] (a `500`) and `Result<T, E>` where both sides
+/// are responders.
 ///
 /// An `Err` never looks like success: when the `Err` value renders a status below `400` (a
 /// `String` is `200 text/plain`, `()` is `204`, a [`Redirect`] is `3xx`), the response becomes
@@ -265,20 +266,31 @@ impl<T: IntoResponse> IntoResponse for Option<T> {
     }
 }
 
-/// Header fields a responder tuple `(StatusCode, headers, body)` can carry: an array or a `Vec`
-/// of `(name, value)` pairs, or a [`HeaderMap`].
+/// Header fields a responder tuple, `(headers, body)` or `(StatusCode, headers, body)`, can
+/// carry: an array or a `Vec` of `(name, value)` pairs, a [`HeaderMap`], or an `Option` of one of
+/// them (`None` adds nothing).
+///
+/// The pairs of an array or a `Vec` share one name type and one value type. To mix values of
+/// different types (a `&str` and a `String`), give each its own type with `.to_string()`, or
+/// build a [`HeaderMap`] with [`HeaderMap::with`], which checks each field as it goes:
 ///
 /// ```
 /// use framework::{HeaderMap, IntoResponse, StatusCode};
 ///
-/// let mut fields = HeaderMap::new();
-/// fields.append("X-Total", "2")?;
+/// let total = 2;
+/// let fields = HeaderMap::new()
+///     .with("X-Total", total.to_string())?
+///     .with("Cache-Control", "no-store")?;
 /// let res = (StatusCode::OK, fields, "a,b").into_response();
 /// assert_eq!(res.headers().get("x-total"), Some("2"));
 ///
 /// let pairs = vec![("X-Page", "1".to_string()), ("X-Pages", "3".to_string())];
 /// let res = (StatusCode::OK, pairs, "a,b").into_response();
 /// assert_eq!(res.headers().get("x-pages"), Some("3"));
+///
+/// let etag: Option<[(&str, String); 1]> = None;
+/// let res = (etag, "a,b").into_response();
+/// assert!(!res.headers().contains("etag"));
 /// # Ok::<(), framework::HeaderError>(())
 /// ```
 pub trait IntoHeaders {
@@ -316,6 +328,67 @@ impl<K: AsRef<str>, V: AsRef<[u8]>> IntoHeaders for Vec<(K, V)> {
     }
 }
 
+/// A field only some responses carry: `None` adds nothing.
+impl<H: IntoHeaders> IntoHeaders for Option<H> {
+    fn append_to(self, headers: &mut HeaderMap) -> Result<(), HeaderError> {
+        match self {
+            Some(fields) => fields.append_to(headers),
+            None => Ok(()),
+        }
+    }
+}
+
+/// `res` with `fields` added, replacing those of the same names the body set (e.g. its
+/// Content-Type); a `500` if a field would not be valid on the wire.
+fn with_fields(mut res: Response, fields: impl IntoHeaders) -> Response {
+    let mut extra = HeaderMap::new();
+    if let Err(e) = fields.append_to(&mut extra) {
+        return Error::internal(format!("invalid response header: {e}")).into_response();
+    }
+    for (name, _) in extra.iter() {
+        res.headers_mut().remove(name);
+    }
+    for (name, value) in extra.iter() {
+        let _ = res.headers_mut().append(name, value);
+    }
+    res
+}
+
+/// Extra header fields and a body, the body's status kept: `([("Cache-Control", "no-store")],
+/// Json(user))`. As with `(StatusCode, headers, body)`, the fields replace those of the same
+/// name the body set, and a field that would not be valid on the wire turns the response into a
+/// `500`. (`(StatusCode, T)` is not this: a [`StatusCode`] is not a set of fields.) Pairs nest,
+/// so sets of fields of different kinds go one inside the other: `(fields, (etag, body))`.
+///
+/// ```
+/// use framework::{get, routes, test::TestClient, App, HeaderMap, Json, StatusCode};
+///
+/// #[get("/users/:id")]
+/// fn user(id: u64) -> ([(&'static str, String); 2], Json<u64>) {
+///     ([("Cache-Control", "max-age=60".into()), ("ETag", format!("\"u{id}\""))], Json(id))
+/// }
+///
+/// #[get("/page")]
+/// fn page() -> Result<(HeaderMap, &'static str), framework::Error> {
+///     let fields = HeaderMap::new().with("X-Page", 1.to_string())?.with("X-Pages", "3")?;
+///     Ok((fields, "a,b"))
+/// }
+///
+/// let client = TestClient::new(App::new().mount("/", routes![user, page]))?;
+/// let res = client.get("/users/7").send();
+/// assert_eq!(res.status(), StatusCode::OK);
+/// assert_eq!(res.header("etag"), Some("\"u7\""));
+/// assert_eq!(res.header("content-type"), Some("application/json"));
+/// assert_eq!(client.get("/page").send().header("x-pages"), Some("3"));
+/// # Ok::<(), framework::BuildError>(())
+/// ```
+impl<H: IntoHeaders, T: IntoResponse> IntoResponse for (H, T) {
+    fn into_response(self) -> Response {
+        let (fields, body) = self;
+        with_fields(body.into_response(), fields)
+    }
+}
+
 /// Status, extra header fields, and a body: `(StatusCode::CREATED, [("Location", "/users/7")], Json(user))`.
 /// The fields replace those of the same name the body set (e.g. its Content-Type). A field that
 /// would not be valid on the wire turns the response into a `500`.
@@ -337,20 +410,38 @@ impl<K: AsRef<str>, V: AsRef<[u8]>> IntoHeaders for Vec<(K, V)> {
 /// ```
 impl<H: IntoHeaders, T: IntoResponse> IntoResponse for (StatusCode, H, T) {
     fn into_response(self) -> Response {
-        let (status, headers, body) = self;
-        let mut res = body.into_response().with_status(status);
-        let mut extra = HeaderMap::new();
-        if let Err(e) = headers.append_to(&mut extra) {
-            return Error::internal(format!("invalid response header: {e}")).into_response();
-        }
-        // The fields given here replace the body's own (e.g. its Content-Type).
-        for (name, _) in extra.iter() {
-            res.headers_mut().remove(name);
-        }
-        for (name, value) in extra.iter() {
-            let _ = res.headers_mut().append(name, value);
-        }
-        res
+        let (status, fields, body) = self;
+        with_fields(body.into_response().with_status(status), fields)
+    }
+}
+
+/// A header the handler built was invalid: a bug on the server side, `500` "internal server
+/// error", the cause in the error log (as `?` into [`Error`] does). So a [`Response`] built with
+/// [`Response::with_header`] can be returned as it is:
+///
+/// ```
+/// use framework::{get, routes, test::TestClient, App, HeaderError, Response, StatusCode};
+///
+/// #[get("/greet/:name")]
+/// fn greet(name: String) -> Result<Response, HeaderError> {
+///     Response::text(format!("hello {name}"))
+///         .with_status(StatusCode::ACCEPTED)
+///         .with_header("X-Greeted", &name)?
+///         .with_header("Cache-Control", "no-store")
+/// }
+///
+/// let client = TestClient::new(App::new().mount("/", routes![greet]))?;
+/// let res = client.get("/greet/ann").send();
+/// assert_eq!((res.status(), res.header("x-greeted")), (StatusCode::ACCEPTED, Some("ann")));
+/// // `%0A` decodes to a line feed, which no field value may hold.
+/// let res = client.get("/greet/a%0Ab").send();
+/// assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+/// assert_eq!(res.text(), r#"{"error":"internal server error"}"#);
+/// # Ok::<(), framework::BuildError>(())
+/// ```
+impl IntoResponse for HeaderError {
+    fn into_response(self) -> Response {
+        Error::from(self).into_response()
     }
 }
 
@@ -538,6 +629,47 @@ mod tests {
         );
         let bad = (StatusCode::OK, [("Bad Name", "x")], "x").into_response();
         assert_eq!(bad.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+
+    #[test]
+    fn header_body_pairs_keep_the_body_status() -> Result<(), HeaderError> {
+        let res = ([("Cache-Control", "no-store")], StatusCode::ACCEPTED).into_response();
+        assert_eq!(res.status(), StatusCode::ACCEPTED);
+        assert_eq!(res.headers().get("cache-control"), Some("no-store"));
+        let fields = HeaderMap::new().with("Content-Type", "text/csv")?;
+        let typed = (fields, "a,b").into_response();
+        assert_eq!(
+            typed.headers().get_all("content-type").collect::<Vec<_>>(),
+            [b"text/csv"]
+        );
+        let bad = (vec![("X", "a\nb")], "x").into_response();
+        assert_eq!(bad.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        Ok(())
+    }
+
+    #[test]
+    fn optional_fields_add_nothing_when_none() {
+        let none: Option<[(&str, &str); 1]> = None;
+        let res = (StatusCode::OK, none, "x").into_response();
+        assert_eq!(res.headers().len(), 1, "{:?}", res.headers());
+        let some = Some([("ETag", "\"1\"")]);
+        let res = (StatusCode::OK, some, "x").into_response();
+        assert_eq!(res.headers().get("etag"), Some("\"1\""));
+    }
+
+    #[test]
+    fn a_header_error_is_a_500_that_names_no_cause() {
+        let res = HeaderError::Value.into_response();
+        assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(
+            res.error().map(Error::message),
+            Some("internal server error")
+        );
+        let built = Response::text("x").with_header("Bad Name", "1");
+        assert_eq!(
+            built.into_response().status(),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
     }
 
     #[test]
