@@ -5,30 +5,51 @@ use std::io;
 use std::net::TcpStream;
 use std::time::Duration;
 
+/// A duration as the system calls take it (saturating at the largest they can say).
+#[cfg(target_os = "linux")]
+pub(crate) fn timespec(t: Duration) -> rustix::event::Timespec {
+    rustix::event::Timespec {
+        tv_sec: i64::try_from(t.as_secs()).unwrap_or(i64::MAX),
+        tv_nsec: i64::from(t.subsec_nanos()),
+    }
+}
+
+/// Waits until `socket` is ready for `flags` (or reports an error or a hang-up, which are
+/// always reported), at most `timeout` (`None`: no limit); what it reported, or `None` when
+/// the time ran out. An interrupted wait is resumed.
+#[cfg(target_os = "linux")]
+pub(crate) fn wait_for(
+    socket: &TcpStream,
+    flags: rustix::event::PollFlags,
+    timeout: Option<Duration>,
+) -> io::Result<Option<rustix::event::PollFlags>> {
+    use rustix::event::{poll, PollFd};
+    let timeout = timeout.map(timespec);
+    loop {
+        let mut fds = [PollFd::new(socket, flags)];
+        match poll(&mut fds, timeout.as_ref()) {
+            Ok(0) => return Ok(None),
+            Ok(_) => return Ok(Some(fds[0].revents())),
+            Err(rustix::io::Errno::INTR) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
 /// Waits up to `timeout` for the peer to close its side of `socket` (or for the connection to
 /// fail); true as soon as it has. Bytes the client sends meanwhile (a pipelined request) are
 /// left unread and do not end the wait.
 #[cfg(target_os = "linux")]
 pub(crate) fn closed_within(socket: &TcpStream, timeout: Duration) -> io::Result<bool> {
-    use rustix::event::{poll, PollFd, PollFlags, Timespec};
-    let timeout = Timespec {
-        tv_sec: i64::try_from(timeout.as_secs()).unwrap_or(i64::MAX),
-        tv_nsec: i64::from(timeout.subsec_nanos()),
-    };
-    loop {
-        // RDHUP: the peer shut down its sending side (a closed tab, a dropped client); HUP and
-        // ERR are always reported.
-        let mut fds = [PollFd::new(socket, PollFlags::RDHUP)];
-        match poll(&mut fds, Some(&timeout)) {
-            Ok(0) => return Ok(false),
-            Ok(_) => {
-                let seen = fds[0].revents();
-                return Ok(seen.intersects(PollFlags::RDHUP | PollFlags::HUP | PollFlags::ERR));
-            }
-            Err(rustix::io::Errno::INTR) => {}
-            Err(e) => return Err(e.into()),
-        }
-    }
+    use rustix::event::PollFlags;
+    // RDHUP: the peer shut down its sending side (a closed tab, a dropped client); HUP and ERR
+    // are always reported.
+    let seen = wait_for(socket, PollFlags::RDHUP, Some(timeout))?;
+    Ok(
+        seen.is_some_and(|seen| {
+            seen.intersects(PollFlags::RDHUP | PollFlags::HUP | PollFlags::ERR)
+        }),
+    )
 }
 
 /// Elsewhere the close is found by the next write: the wait is a plain sleep.

@@ -249,7 +249,11 @@ impl Pool {
     /// Whether the epoll set has events that no worker has taken (the set itself is pollable).
     fn has_ready_events(&self) -> bool {
         let mut fds = [PollFd::new(&self.epoll, PollFlags::IN)];
-        poll(&mut fds, Some(&stream::timespec(Duration::ZERO))).is_ok_and(|n| n > 0)
+        poll(
+            &mut fds,
+            Some(&crate::server::peer::timespec(Duration::ZERO)),
+        )
+        .is_ok_and(|n| n > 0)
     }
 
     /// Finishes once the acceptor has stopped and the last connection has closed.

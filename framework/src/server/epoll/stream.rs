@@ -3,19 +3,12 @@
 //! [`PollStream::try_read`] and parks the connection when nothing is there.
 
 use crate::server::driver::Transport;
-use rustix::event::{poll, PollFd, PollFlags, Timespec};
+use crate::server::peer;
+use rustix::event::PollFlags;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::sync::Arc;
 use std::time::Duration;
-
-/// A duration as the system calls take it (saturating at the largest they can say).
-pub(super) fn timespec(t: Duration) -> Timespec {
-    Timespec {
-        tv_sec: i64::try_from(t.as_secs()).unwrap_or(i64::MAX),
-        tv_nsec: i64::from(t.subsec_nanos()),
-    }
-}
 
 /// The socket of a connection served by the readiness-based driver.
 pub(crate) struct PollStream {
@@ -47,18 +40,12 @@ impl PollStream {
         (&*self.socket).write(buf)
     }
 
-    /// Waits until the socket is ready for `flags`, at most `timeout`.
+    /// Waits until the socket is ready for `flags`, at most `timeout`; readable, writable,
+    /// or an error or hang-up that the next call reports.
     fn wait(&self, flags: PollFlags, timeout: Option<Duration>) -> io::Result<()> {
-        let timeout = timeout.map(timespec);
-        loop {
-            let mut fds = [PollFd::new(&*self.socket, flags)];
-            match poll(&mut fds, timeout.as_ref()) {
-                Ok(0) => return Err(io::ErrorKind::TimedOut.into()),
-                // Readable, writable, or an error or hang-up that the next call reports.
-                Ok(_) => return Ok(()),
-                Err(rustix::io::Errno::INTR) => {}
-                Err(e) => return Err(e.into()),
-            }
+        match peer::wait_for(&self.socket, flags, timeout)? {
+            Some(_) => Ok(()),
+            None => Err(io::ErrorKind::TimedOut.into()),
         }
     }
 }
@@ -104,6 +91,6 @@ impl Transport for PollStream {
     }
 
     fn closed_within(&self, timeout: Duration) -> io::Result<bool> {
-        crate::server::peer::closed_within(&self.socket, timeout)
+        peer::closed_within(&self.socket, timeout)
     }
 }

@@ -2,13 +2,13 @@
 //! complete request (running the handler on this thread), then park it in the poller again.
 
 use super::spares::Woken;
-use super::stream::timespec;
 use super::stream::PollStream;
 use super::table::{split, token, Slot};
 use super::{Pool, WAKE};
 use crate::http::{BodySource, Request};
 use crate::proto::connection::{Event, RequestBody, Wait};
 use crate::server::driver::{later, lock, run_request, SharedConnection, LINGER};
+use crate::server::peer::timespec;
 use crate::server::shutdown;
 use rustix::buffer::spare_capacity;
 use rustix::event::epoll::{self, EventData, EventFlags};
