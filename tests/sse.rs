@@ -124,14 +124,21 @@ fn app(reports: Reports) -> App {
     app.mount("/", routes![six, lockstep, forever, quiet, resume])
 }
 
-fn start() -> (TestApp, Receiver<String>, Sender<()>) {
+/// The handlers' reports, with the ends the test keeps: how `/forever` streams ended, and the
+/// go-ahead for `/lockstep`.
+fn reports() -> (Reports, Receiver<String>, Sender<()>) {
     let (ended_tx, ended_rx) = mpsc::channel();
     let (go_tx, go_rx) = mpsc::channel();
     let reports = Reports {
         ended: Arc::new(Mutex::new(ended_tx)),
         go: Arc::new(Mutex::new(Some(go_rx))),
     };
-    (TestApp::start(app(reports)), ended_rx, go_tx)
+    (reports, ended_rx, go_tx)
+}
+
+fn start() -> (TestApp, Receiver<String>, Sender<()>) {
+    let (reports, ended, go) = reports();
+    (TestApp::start(app(reports)), ended, go)
 }
 
 /// A client that reads a chunked event stream as it comes, noting when each event arrived.
@@ -395,11 +402,7 @@ fn an_http10_client_gets_the_raw_stream_and_a_close() {
 
 #[test]
 fn a_graceful_shutdown_ends_open_streams() {
-    let (ended_tx, ended) = mpsc::channel();
-    let reports = Reports {
-        ended: Arc::new(Mutex::new(ended_tx)),
-        go: Arc::new(Mutex::new(None)),
-    };
+    let (reports, ended, _go) = reports();
     let bound = app(reports)
         .banner(false)
         .access_log(false)
