@@ -305,30 +305,27 @@ pub(crate) fn route(method: Option<&str>, args: TokenStream, item: TokenStream) 
                 .or_else(|| syn::parse2::<ItemFn>(item.clone()).ok())
                 // A method (it takes `self`) sits in an `impl` block, where a marker cannot go.
                 .filter(|func| func.sig.receiver().is_none());
-            match func {
-                Some(func) if !func.sig.generics.params.is_empty() => {
-                    // `routes![f]` names the function as a value; a generic one would add a
-                    // "type annotations needed" error that suggests `f::<T>`. The function is
-                    // kept (and checked) under another name, and a plain one stands in.
-                    let stub = expand::stub(&func);
-                    let mut kept = func.clone();
-                    kept.sig.ident = quote::format_ident!("__generic_{}", func.sig.ident);
-                    let name = &func.sig.ident;
-                    let vis = &func.vis;
-                    quote! {
-                        #e
-                        #[allow(dead_code, non_snake_case)]
-                        #kept
-                        #[allow(dead_code)]
-                        #vis fn #name() {}
-                        #stub
-                    }
-                }
-                Some(func) => {
-                    let stub = expand::stub(&func);
-                    quote!(#e #item #stub)
-                }
-                None => quote!(#e #item),
+            let Some(func) = func else {
+                return quote!(#e #item);
+            };
+            let stub = expand::stub(&func);
+            if func.sig.generics.params.is_empty() {
+                return quote!(#e #item #stub);
+            }
+            // `routes![f]` names the function as a value; a generic one would add a "type
+            // annotations needed" error that suggests `f::<T>`. The function is kept (and
+            // checked) under another name, and a plain one stands in.
+            let mut kept = func.clone();
+            kept.sig.ident = quote::format_ident!("__generic_{}", func.sig.ident);
+            let name = &func.sig.ident;
+            let vis = &func.vis;
+            quote! {
+                #e
+                #[allow(dead_code, non_snake_case)]
+                #kept
+                #[allow(dead_code)]
+                #vis fn #name() {}
+                #stub
             }
         }
         (Ok(()), None) => item,
