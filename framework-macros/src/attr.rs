@@ -2,7 +2,7 @@
 
 use crate::diag::Errors;
 use crate::path::{self, Segment};
-use crate::{check, expand, size};
+use crate::{check, context, expand, size};
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
 use syn::parse::{Parse, ParseStream};
@@ -291,6 +291,23 @@ fn parse(
 /// with a stand-in route (`expand::stub`), so that neither its callers nor `routes![...]` add a
 /// second wave of errors.
 pub(crate) fn route(method: Option<&str>, args: TokenStream, item: TokenStream) -> TokenStream {
+    if let Some(block) = context::enclosing_block() {
+        // Only functions and constants may go in the block, so no marker, and no other error.
+        let attr_name = method.map_or_else(|| "route".to_string(), str::to_ascii_lowercase);
+        let name = syn::parse2::<ItemFn>(item.clone()).map_or_else(
+            |_| "the function".to_string(),
+            |f| format!("`{}`", f.sig.ident),
+        );
+        let e = syn::Error::new(
+            Span::call_site(),
+            format!(
+                "`#[{attr_name}]` goes on a free function, not in {}: move {name} out of it to module level, and reach shared data through an argument such as `State<T>` (registered with `App::manage`) instead of `self`",
+                block.described()
+            ),
+        )
+        .into_compile_error();
+        return quote!(#e #item);
+    }
     let mut errors = Errors::new();
     let def = parse(method, args, item.clone(), &mut errors);
     if let Some(def) = &def {

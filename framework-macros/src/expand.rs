@@ -49,6 +49,7 @@ use syn::spanned::Spanned;
 use syn::ReturnType;
 
 pub(crate) fn route(def: &RouteDef) -> TokenStream {
+    let private = crate::krate::private();
     let func = &def.func;
     let name = &func.sig.ident;
     let name_str = name.to_string();
@@ -77,19 +78,19 @@ pub(crate) fn route(def: &RouteDef) -> TokenStream {
             // Spanned on the type, so a type that cannot be parsed is reported at the argument;
             // the parser is named through the trait, without a "required by a bound" note.
             let value = quote_spanned! {ty.span()=>
-                ::framework::__private::path_param(
+                #private::path_param(
                     &*__req,
                     __cx,
                     #index,
                     #pname,
-                    <#ty as ::framework::__private::FromParam>::from_param,
+                    <#ty as #private::FromParam>::from_param,
                 )
             };
             extract.push(quote! {
                 let #var: #ty = match #value {
                     ::core::result::Result::Ok(value) => value,
                     ::core::result::Result::Err(rejection) => {
-                        return ::framework::__private::IntoResponse::into_response(rejection);
+                        return #private::IntoResponse::into_response(rejection);
                     }
                 };
             });
@@ -100,15 +101,15 @@ pub(crate) fn route(def: &RouteDef) -> TokenStream {
             let build = match deserialized(ty) {
                 Some((helper, inner)) => {
                     let helper = format_ident!("{}", helper);
-                    quote_spanned! {inner.span()=> ::framework::__private::#helper::<#inner>() }
+                    quote_spanned! {inner.span()=> #private::#helper::<#inner>() }
                 }
                 None if i == last => {
-                    quote_spanned! {ty.span()=> ::framework::__private::last::<#ty, _>() }
+                    quote_spanned! {ty.span()=> #private::last::<#ty, _>() }
                 }
-                None => quote_spanned! {ty.span()=> ::framework::__private::parts::<#ty>() },
+                None => quote_spanned! {ty.span()=> #private::parts::<#ty>() },
             };
             consts.push(quote! {
-                const #spec: ::framework::__private::Arg<#ty> = #build;
+                const #spec: #private::Arg<#ty> = #build;
             });
             needs.push(quote! { (#spec.needs)(__needs); });
             extract.push(quote! {
@@ -123,15 +124,15 @@ pub(crate) fn route(def: &RouteDef) -> TokenStream {
     // Spanned on the return type, so a type that is not a responder is reported there.
     let respond = match &func.sig.output {
         ReturnType::Type(_, ty) => quote_spanned! {ty.span()=>
-            <#ty as ::framework::__private::IntoResponse>::into_response(#name(#(#values),*))
+            <#ty as #private::IntoResponse>::into_response(#name(#(#values),*))
         },
         ReturnType::Default => quote! {
-            <() as ::framework::__private::IntoResponse>::into_response(#name(#(#values),*))
+            <() as #private::IntoResponse>::into_response(#name(#(#values),*))
         },
     };
 
     let info = quote! {
-        const INFO: ::framework::__private::RouteInfo = ::framework::__private::RouteInfo {
+        const INFO: #private::RouteInfo = #private::RouteInfo {
             methods: &[#(#methods),*],
             path: #path,
             name: #name_str,
@@ -141,23 +142,23 @@ pub(crate) fn route(def: &RouteDef) -> TokenStream {
         };
     };
     let route_impl = quote! {
-        impl ::framework::__private::IntoRoute for #name {
+        impl #private::IntoRoute for #name {
             #info
 
-            fn into_route() -> ::framework::__private::Route {
+            fn into_route() -> #private::Route {
                 #(#consts)*
                 fn endpoint(
-                    __req: &mut ::framework::__private::Request,
-                    __cx: &::framework::__private::RequestContext<'_>,
-                ) -> ::framework::__private::Response {
+                    __req: &mut #private::Request,
+                    __cx: &#private::RequestContext<'_>,
+                ) -> #private::Response {
                     #(#extract)*
                     #respond
                 }
-                fn requirements(__needs: &mut ::framework::__private::Requirements) {
+                fn requirements(__needs: &mut #private::Requirements) {
                     #(#needs)*
                 }
-                ::framework::__private::Route::from_generated(
-                    &<Self as ::framework::__private::IntoRoute>::INFO,
+                #private::Route::from_generated(
+                    &<Self as #private::IntoRoute>::INFO,
                     endpoint,
                     requirements,
                 )
@@ -221,11 +222,12 @@ fn marker(vis: &syn::Visibility, name: &syn::Ident, route_impl: &TokenStream) ->
 /// served (it answers no method), so that `routes![name]` stays quiet and the attribute's error
 /// is the only one. Its function is kept as the user wrote it.
 pub(crate) fn stub(func: &syn::ItemFn) -> TokenStream {
+    let private = crate::krate::private();
     let name = &func.sig.ident;
     let name_str = name.to_string();
     let route_impl = quote! {
-        impl ::framework::__private::IntoRoute for #name {
-            const INFO: ::framework::__private::RouteInfo = ::framework::__private::RouteInfo {
+        impl #private::IntoRoute for #name {
+            const INFO: #private::RouteInfo = #private::RouteInfo {
                 methods: &[],
                 path: "",
                 name: #name_str,
@@ -234,8 +236,8 @@ pub(crate) fn stub(func: &syn::ItemFn) -> TokenStream {
                 body_limit: ::core::option::Option::None,
             };
 
-            fn into_route() -> ::framework::__private::Route {
-                <::framework::__private::NotARoute as ::framework::__private::IntoRoute>::into_route()
+            fn into_route() -> #private::Route {
+                <#private::NotARoute as #private::IntoRoute>::into_route()
             }
         }
     };

@@ -3,13 +3,15 @@
 //!
 //! The pipeline is the file layout: `attr.rs` parses an attribute and its function into a
 //! `attr::RouteDef`, `path.rs` parses the path pattern, `check.rs` validates the two together,
-//! `expand.rs` emits calls into `::framework::__private`, and `routes.rs` expands `routes![...]`.
+//! `expand.rs` emits calls into `::framework::__private` (under the name `krate.rs` finds), and `routes.rs` expands `routes![...]`.
 //! Every error is collected by `diag.rs` and reported at once, each spanned on its culprit.
 
 mod attr;
 mod check;
+mod context;
 mod diag;
 mod expand;
+mod krate;
 mod path;
 mod routes;
 mod size;

@@ -33,6 +33,7 @@ use syn::spanned::Spanned;
 use syn::{Path, Token};
 
 pub(crate) fn expand(input: TokenStream) -> TokenStream {
+    let private = crate::krate::private();
     let paths = match Punctuated::<Path, Token![,]>::parse_terminated.parse2(input) {
         Ok(paths) => paths.into_iter().collect::<Vec<_>>(),
         Err(e) => {
@@ -74,7 +75,7 @@ pub(crate) fn expand(input: TokenStream) -> TokenStream {
             #[allow(unused_imports)]
             use #path as #alias;
         });
-        fallbacks.push(quote! { pub type #alias = ::framework::__private::NotARoute; });
+        fallbacks.push(quote! { pub type #alias = #private::NotARoute; });
         let message = format!(
             "`{}` is not a route: annotate the function with a route attribute, e.g. `#[get(\"/path\")]`, or remove it from `routes![...]`",
             name(path)
@@ -82,7 +83,7 @@ pub(crate) fn expand(input: TokenStream) -> TokenStream {
         checks.push(quote_spanned! {path.span()=>
             const _: () = {
                 let _ = #alias;
-                if !<#alias as ::framework::__private::IntoRoute>::IS_ROUTE {
+                if !<#alias as #private::IntoRoute>::IS_ROUTE {
                     ::core::panic!(#message);
                 }
             };
@@ -96,9 +97,9 @@ pub(crate) fn expand(input: TokenStream) -> TokenStream {
                 name(b)
             );
             checks.push(quote_spanned! {b.span()=>
-                const _: () = if ::framework::__private::conflicts(
-                    &<#alias_a as ::framework::__private::IntoRoute>::INFO,
-                    &<#alias_b as ::framework::__private::IntoRoute>::INFO,
+                const _: () = if #private::conflicts(
+                    &<#alias_a as #private::IntoRoute>::INFO,
+                    &<#alias_b as #private::IntoRoute>::INFO,
                 ) {
                     ::core::panic!(#message);
                 };
@@ -106,7 +107,7 @@ pub(crate) fn expand(input: TokenStream) -> TokenStream {
         }
     }
     let routes = paths.iter().zip(&aliases).map(|(path, alias)| {
-        quote_spanned! {path.span()=> <#alias as ::framework::__private::IntoRoute>::into_route() }
+        quote_spanned! {path.span()=> <#alias as #private::IntoRoute>::into_route() }
     });
     quote! {{
         #(#imports)*

@@ -1539,7 +1539,7 @@ mod tests {
             let bytes: Vec<u8> = (0..len)
                 .map(|_| {
                     let r = rng.next();
-                    if r % 8 == 0 {
+                    if r.is_multiple_of(8) {
                         u8::try_from((r >> 8) & 0xff).unwrap_or(b'?')
                     } else {
                         let i = usize::try_from(r >> 3).unwrap_or(0) % ALPHABET.len();

@@ -432,7 +432,7 @@ mod swar_tests {
                 s = s.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
                 // Mostly fast bytes, so runs get long enough for whole words.
                 let pick = (s >> 33) as usize;
-                bytes.push(if pick % 4 == 0 {
+                bytes.push(if pick.is_multiple_of(4) {
                     alphabet[pick / 4 % alphabet.len()]
                 } else {
                     b'a'
@@ -453,7 +453,7 @@ mod swar_tests {
                 let (word, end) = scan_marked(&bytes, from, stops, table);
                 assert_eq!(end, want);
                 assert!(
-                    word <= end && (word - from) % 8 == 0,
+                    word <= end && (word - from).is_multiple_of(8),
                     "{bytes:?} from {from}"
                 );
                 assert!(bytes[from..word]
