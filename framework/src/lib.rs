@@ -90,7 +90,9 @@ pub use http::{
 };
 pub use respond::IntoResponse;
 pub use route::{IntoRoutes, Route};
-pub use server::{BindError, Driver, Limits, Server, ShutdownHandle, ShutdownReport};
+pub use server::{
+    BindError, Drain, Driver, Lifecycle, Limits, Server, ShutdownHandle, ShutdownReport,
+};
 
 /// What the route macros expand to. Not a public API: it changes with the macros, which are
 /// released in lockstep with this crate.

@@ -32,15 +32,17 @@ pub const IO_TIMEOUT: Duration = Duration::from_secs(5);
 pub struct TestApp {
     pub addr: SocketAddr,
     handle: ShutdownHandle,
-    thread: Option<JoinHandle<Result<(), framework::RunError>>>,
+    thread: Option<JoinHandle<Result<framework::ShutdownReport, framework::RunError>>>,
 }
 
 impl TestApp {
-    /// Binds `app` (banner and access log off) to a free port and serves it on a thread.
+    /// Binds `app` (banner, access log and signal handling off: the test process's signals are
+    /// its own) to a free port and serves it on a thread.
     pub fn start(app: App) -> Self {
         let bound = app
             .banner(false)
             .access_log(false)
+            .handle_signals(false)
             .bind("127.0.0.1:0")
             .unwrap_or_else(|e| panic!("App::bind failed: {e}"));
         let addr = bound.local_addr();
@@ -264,7 +266,7 @@ pub struct TestServer {
     pub addr: SocketAddr,
     pub handle: ShutdownHandle,
     pub state: Arc<State>,
-    thread: Option<JoinHandle<io::Result<()>>>,
+    thread: Option<JoinHandle<io::Result<framework::ShutdownReport>>>,
 }
 
 impl TestServer {

@@ -9,7 +9,7 @@ use crate::http::{Request, Response};
 use crate::middleware::{AccessLog, Layer, Middleware};
 use crate::route::{IntoRoutes, Route, BARE_PREFIX, PREFIX_SLASH};
 use crate::router::{InsertError, Router};
-use crate::server::{Limits, Server};
+use crate::server::{Drain, Lifecycle, Limits, Server};
 use std::fmt;
 use std::net::ToSocketAddrs;
 use std::sync::Arc;
@@ -38,6 +38,10 @@ pub struct App {
     banner: bool,
     access_log: bool,
     catch: Option<Arc<ErrorHook>>,
+    lifecycle: Lifecycle,
+    drain: Drain,
+    signals: bool,
+    reuse_port: bool,
     /// The first mount prefix that is not plain static segments, reported by [`App::build`].
     bad_prefix: Option<BuildError>,
 }
@@ -61,15 +65,22 @@ impl fmt::Debug for App {
 impl App {
     /// An app with no routes, no state and default limits; it prints a start-up banner.
     pub fn new() -> Self {
+        let lifecycle = Lifecycle::new();
+        let mut state = StateMap::default();
+        state.insert(lifecycle.clone());
         Self {
             routes: Vec::new(),
             layers: Vec::new(),
             access_format: AccessLog::default(),
-            state: StateMap::default(),
+            state,
             limits: Limits::default(),
             banner: true,
             access_log: true,
             catch: None,
+            lifecycle,
+            drain: Drain::new(),
+            signals: true,
+            reuse_port: false,
             bad_prefix: None,
         }
     }
@@ -169,6 +180,51 @@ impl App {
         self
     }
 
+    /// How the server drains when it stops (see [`Drain`]): by default a 30-second grace period
+    /// for requests in progress, and no delay before it stops accepting.
+    pub fn drain(mut self, drain: Drain) -> Self {
+        self.drain = drain;
+        self
+    }
+
+    /// Whether [`App::run`] and [`BoundApp::serve`] handle SIGINT and SIGTERM (on by default, on
+    /// Unix): the first drains the server as [`App::drain`] says, and `serve` returns once the
+    /// drain is done; a second ends the process at once. `false` leaves the signals alone (their
+    /// default action ends the process at once), and the app stops through its
+    /// [`ShutdownHandle`](crate::ShutdownHandle) only.
+    pub fn handle_signals(mut self, on: bool) -> Self {
+        self.signals = on;
+        self
+    }
+
+    /// Binds with `SO_REUSEPORT` (Linux; off by default), so that a new process can listen on the
+    /// port while the old one drains: the zero-downtime restart in the README's "Deploying".
+    pub fn reuse_port(mut self, on: bool) -> Self {
+        self.reuse_port = on;
+        self
+    }
+
+    /// Adds a readiness route at `path` for a load balancer to poll: `GET` (and `HEAD`) answers
+    /// `200` with `{"status":"ready"}` while the server serves, and `503` with
+    /// `{"status":"draining"}` from the moment a drain begins (with [`Drain::delay`], the server
+    /// still accepts then). Neither is cached, and the access log records them as any request.
+    ///
+    /// ```
+    /// use framework::{test::TestClient, App, StatusCode};
+    ///
+    /// let client = TestClient::new(App::new().readiness("/ready"))?;
+    /// let res = client.get("/ready").send();
+    /// assert_eq!(res.status(), StatusCode::OK);
+    /// assert_eq!(res.text(), r#"{"status":"ready"}"#);
+    /// # Ok::<(), framework::BuildError>(())
+    /// ```
+    #[track_caller]
+    pub fn readiness(mut self, path: &str) -> Self {
+        let route = super::readiness::route(path, self.lifecycle.clone());
+        self.routes.push(route);
+        self
+    }
+
     /// Checks the app and builds its [`Handler`](crate::Handler): every path must be a valid
     /// pattern, no two routes may answer the same method on the same paths, every `State<T>` a
     /// route takes must be registered, and every middleware's configuration must hold.
@@ -240,6 +296,10 @@ impl App {
             limits: self.limits,
             banner: self.banner,
             access_log: self.access_log,
+            lifecycle: self.lifecycle,
+            drain: self.drain,
+            signals: self.signals,
+            reuse_port: self.reuse_port,
         })
     }
 
@@ -250,16 +310,26 @@ impl App {
     /// does not resolve or cannot be bound (the error names it).
     pub fn bind(self, addr: impl ToSocketAddrs) -> Result<BoundApp, RunError> {
         let app = self.build()?;
-        let server = Server::bind(addr)?.with_limits(app.limits().clone());
+        let mut server = if app.reuse_port {
+            Server::bind_reusing_port(addr)?
+        } else {
+            Server::bind(addr)?
+        }
+        .with_limits(app.limits().clone());
+        server.share_lifecycle(&app.lifecycle);
         Ok(BoundApp::new(server, app))
     }
 
-    /// Builds, binds, prints the banner (unless turned off) and serves until shut down.
+    /// Builds, binds, prints the banner (unless turned off) and serves until a signal (SIGINT,
+    /// SIGTERM; see [`App::handle_signals`]) or a [`ShutdownHandle`](crate::ShutdownHandle)
+    /// drains the server; returns once the drain is done, having printed its report (unless the
+    /// banner is off).
     ///
     /// # Errors
-    /// As [`App::bind`]; then [`RunError::Io`] if the listening socket fails while serving.
+    /// As [`App::bind`]; then [`RunError::Io`] if the signal handlers cannot be installed, or if
+    /// the listening socket fails while serving.
     pub fn run(self, addr: impl ToSocketAddrs) -> Result<(), RunError> {
-        self.bind(addr)?.serve()
+        self.bind(addr)?.serve().map(drop)
     }
 }
 

@@ -7,6 +7,7 @@
 mod builder;
 mod dispatch;
 mod error;
+mod readiness;
 mod scope;
 mod serve;
 

@@ -7,7 +7,7 @@ use crate::handler::Handler;
 use crate::http::{Method, Request, Response};
 use crate::middleware::AccessLog;
 use crate::route::Route;
-use crate::server::{Limits, Server, ShutdownHandle};
+use crate::server::{signals, Drain, Lifecycle, Limits, Server, ShutdownHandle, ShutdownReport};
 use std::fmt;
 use std::io::{self, Write};
 use std::net::SocketAddr;
@@ -24,6 +24,10 @@ pub struct BuiltApp {
     pub(crate) limits: Limits,
     pub(crate) banner: bool,
     pub(crate) access_log: bool,
+    pub(crate) lifecycle: Lifecycle,
+    pub(crate) drain: Drain,
+    pub(crate) signals: bool,
+    pub(crate) reuse_port: bool,
 }
 
 impl fmt::Debug for BuiltApp {
@@ -138,11 +142,15 @@ impl BoundApp {
         self.server.shutdown_handle()
     }
 
-    /// Prints the banner on stdout (unless turned off) and serves until shut down.
+    /// Prints the banner on stdout (unless turned off) and serves until a signal or a
+    /// [`ShutdownHandle`] drains the server (see [`App::handle_signals`](crate::App::handle_signals)
+    /// and [`App::drain`](crate::App::drain)); returns once the drain is done, with its report,
+    /// which it also prints on stderr (unless the banner is off).
     ///
     /// # Errors
-    /// Only if the listening socket fails.
-    pub fn serve(self) -> Result<(), RunError> {
+    /// [`RunError::Io`] if the signal handlers cannot be installed, or the listening socket
+    /// fails.
+    pub fn serve(self) -> Result<ShutdownReport, RunError> {
         // Not `stdout().lock()`: the lock would be held for as long as the server runs.
         self.serve_with_banner(&mut io::stdout())
     }
@@ -151,19 +159,33 @@ impl BoundApp {
     /// is borrowed for as long as the server runs, and written only before it starts serving.
     ///
     /// # Errors
-    /// Only if the listening socket fails.
-    pub fn serve_with_banner(self, out: &mut impl Write) -> Result<(), RunError> {
-        if self.app.banner {
-            // A closed stdout must not keep the server from serving.
-            let _ = self.app.print_banner(out, self.server.local_addr());
-        }
+    /// As [`BoundApp::serve`].
+    pub fn serve_with_banner(self, out: &mut impl Write) -> Result<ShutdownReport, RunError> {
         let app = self.app;
-        if crate::middleware::access_log::enabled(app.access_log) {
-            self.server.serve(AccessLogged { app })?;
+        let watch = if app.signals {
+            Some(signals::watch(
+                self.server.shutdown_handle(),
+                app.drain,
+                app.banner,
+            )?)
+        } else {
+            None
+        };
+        if app.banner {
+            // A closed stdout must not keep the server from serving.
+            let _ = app.print_banner(out, self.server.local_addr());
+        }
+        let banner = app.banner;
+        let report = if crate::middleware::access_log::enabled(app.access_log) {
+            self.server.serve(AccessLogged { app })?
         } else {
             self.server
-                .serve(move |req: &mut Request| app.handle(req))?;
+                .serve(move |req: &mut Request| app.handle(req))?
+        };
+        drop(watch);
+        if banner {
+            eprintln!("stopped: {report}");
         }
-        Ok(())
+        Ok(report)
     }
 }

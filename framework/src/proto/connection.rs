@@ -264,7 +264,9 @@ impl Connection {
     fn poll_head(&mut self, req: &mut Request, remote: Option<SocketAddr>) -> Event {
         if self.start == self.end {
             self.parser.reset();
-            return if self.eof || self.stopping {
+            // Stopping closes a connection between requests, but a new one still gets its first
+            // request in (a client whose connect the server accepted may already have sent it).
+            return if self.eof || (self.stopping && self.seq > 0) {
                 self.state = State::Close;
                 Event::Close
             } else if self.seq == 0 {

@@ -231,15 +231,15 @@ pub(crate) fn lock<T>(io: &Mutex<T>) -> MutexGuard<'_, T> {
     io.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// Serves one connection until it closes. `busy` is true while a request is being handled, so
-/// that a graceful shutdown closes only idle connections at once; `stopping` asks the connection
-/// to finish the request in progress and close.
+/// Serves one connection until it closes. `idle` is true while it waits between requests with
+/// nothing received, so that a drain closes only those at once; `stopping` asks the connection to
+/// finish the request in progress and close.
 pub(crate) fn serve<T: Transport>(
     stream: T,
     remote: Option<SocketAddr>,
     handler: &dyn Handler,
     limits: Arc<Limits>,
-    busy: &AtomicBool,
+    idle: &AtomicBool,
     stopping: &AtomicBool,
 ) {
     let io = Arc::new(Mutex::new(SharedConnection::new(stream, limits)));
@@ -252,7 +252,7 @@ pub(crate) fn serve<T: Transport>(
         }
         match guard.conn.poll(&mut req, remote) {
             Event::NeedData(wait) => {
-                busy.store(false, Ordering::Release);
+                idle.store(matches!(wait, Wait::Idle), Ordering::Release);
                 if guard.flush().is_err() || guard.fill(wait).is_err() {
                     return;
                 }
@@ -262,7 +262,7 @@ pub(crate) fn serve<T: Transport>(
                 return;
             }
             Event::Request(body) => {
-                busy.store(true, Ordering::Release);
+                idle.store(false, Ordering::Release);
                 drop(guard);
                 if !run_request(&io, &source, &mut req, body, handler, stopping) {
                     return;

@@ -2,7 +2,7 @@
 //! back-pressure at `Limits::max_connections`.
 
 use super::driver::{self, SharedStream};
-use super::shutdown::{Registry, ShutdownHandle};
+use super::shutdown::{Registry, ShutdownHandle, ShutdownReport};
 use super::Limits;
 use crate::handler::Handler;
 use std::fmt;
@@ -50,13 +50,35 @@ impl Server {
     /// error 98)`). It converts into an [`io::Error`] of the same kind, for `?` in a function
     /// returning `io::Result`.
     pub fn bind(addr: impl ToSocketAddrs) -> Result<Self, BindError> {
-        let (listener, local_addr) = listen(addr)?;
+        Self::from_listen(addr, false)
+    }
+
+    /// As [`Server::bind`], with `SO_REUSEPORT` set on the socket (Linux), so that several
+    /// processes can listen on one port and the kernel spreads new connections among them: a new
+    /// process can start on the port of one that still drains (see the README's "Deploying"). Each
+    /// of them must bind this way, as the same user.
+    ///
+    /// # Errors
+    /// As [`Server::bind`]; on systems other than Linux, `Unsupported`.
+    pub fn bind_reusing_port(addr: impl ToSocketAddrs) -> Result<Self, BindError> {
+        Self::from_listen(addr, true)
+    }
+
+    fn from_listen(addr: impl ToSocketAddrs, reuse_port: bool) -> Result<Self, BindError> {
+        let (listener, local_addr) = listen(addr, reuse_port)?;
         Ok(Self {
             listener,
             local_addr,
             limits: Limits::default(),
             registry: Arc::new(Registry::new(local_addr)),
         })
+    }
+
+    /// Shares the drain flag with an app's `Lifecycle`, before serving.
+    pub(crate) fn share_lifecycle(&mut self, lifecycle: &super::Lifecycle) {
+        if let Some(registry) = Arc::get_mut(&mut self.registry) {
+            registry.share_stopping(lifecycle.flag());
+        }
     }
 
     /// Replaces the limits (see [`Limits`] for the defaults).
@@ -84,27 +106,49 @@ impl Server {
         ShutdownHandle::new(Arc::clone(&self.registry))
     }
 
-    /// Serves connections with `handler` until [`ShutdownHandle::shutdown`] is called. A handler
-    /// that panics produces a `500` for that request and the connection closes; every other
-    /// connection carries on.
+    /// Serves connections with `handler` until a [`ShutdownHandle`] drains the server, and
+    /// returns once the drain is done, with its report. A handler that panics produces a `500`
+    /// for that request and the connection closes; every other connection carries on. (This
+    /// low-level server handles no signals: [`App::run`](crate::App::run) does.)
     ///
     /// # Errors
     /// Only if the listening socket itself fails; per-connection errors close that connection.
-    pub fn serve(self, handler: impl Handler) -> io::Result<()> {
-        let handler: Arc<dyn Handler> = Arc::new(handler);
-        let limits = Arc::new(self.limits);
+    pub fn serve(self, handler: impl Handler) -> io::Result<ShutdownReport> {
         let registry = self.registry;
+        let handler: Arc<dyn Handler> = Arc::new(Counted {
+            inner: handler,
+            registry: Arc::clone(&registry),
+        });
+        let limits = Arc::new(self.limits);
+        let listener = self.listener;
         #[cfg(target_os = "linux")]
         if limits.driver.resolve() == super::Driver::Epoll {
-            return super::epoll::serve(&self.listener, handler, limits, registry);
+            super::epoll::serve(&listener, handler, limits, Arc::clone(&registry))?;
+            drop(listener);
+            return Ok(registry.wait_for_drain());
         }
         accept_loop(
-            &self.listener,
+            &listener,
             &registry,
             limits.max_connections,
             |stream, remote| spawn(stream, remote, &handler, &limits, &registry),
         );
-        Ok(())
+        // Closed now, so that new connections are refused while the drain finishes.
+        drop(listener);
+        Ok(registry.wait_for_drain())
+    }
+}
+
+/// The handler, counting the requests it answers for the shutdown report.
+struct Counted<H> {
+    inner: H,
+    registry: Arc<Registry>,
+}
+
+impl<H: Handler> Handler for Counted<H> {
+    fn handle(&self, req: &mut crate::http::Request) -> crate::http::Response {
+        self.registry.served.fetch_add(1, Ordering::Relaxed);
+        self.inner.handle(req)
     }
 }
 
@@ -194,11 +238,19 @@ impl From<BindError> for io::Error {
 
 /// Resolves `addr` and binds the first of its socket addresses that can be bound, as
 /// `TcpListener::bind` does, remembering which address each failure was for.
-fn listen(addr: impl ToSocketAddrs) -> Result<(TcpListener, SocketAddr), BindError> {
+fn listen(
+    addr: impl ToSocketAddrs,
+    reuse_port: bool,
+) -> Result<(TcpListener, SocketAddr), BindError> {
     let candidates = addr.to_socket_addrs().map_err(BindError::Resolve)?;
     let mut last = None;
     for candidate in candidates {
-        match TcpListener::bind(candidate).and_then(|l| Ok((l.local_addr()?, l))) {
+        let bound = if reuse_port {
+            bind_reusing_port(candidate)
+        } else {
+            TcpListener::bind(candidate)
+        };
+        match bound.and_then(|l| Ok((l.local_addr()?, l))) {
             Ok((local, listener)) => return Ok((listener, local)),
             Err(source) => {
                 last = Some(BindError::Listen {
@@ -216,6 +268,49 @@ fn listen(addr: impl ToSocketAddrs) -> Result<(TcpListener, SocketAddr), BindErr
     }))
 }
 
+/// Waits until `listener` has a connection to accept or `wake` is readable (the server stops).
+#[cfg(target_os = "linux")]
+fn wait_to_accept(listener: &TcpListener, wake: &rustix::fd::OwnedFd) {
+    use rustix::event::{poll, PollFd, PollFlags};
+    let mut fds = [
+        PollFd::new(listener, PollFlags::IN),
+        PollFd::new(wake, PollFlags::IN),
+    ];
+    // EINTR or a failure: the loop tries `accept` again, and comes back here.
+    let _ = poll(&mut fds, None);
+}
+
+/// A listening socket with `SO_REUSEADDR` and `SO_REUSEPORT`, as `TcpListener::bind` makes one
+/// otherwise.
+#[cfg(target_os = "linux")]
+fn bind_reusing_port(addr: SocketAddr) -> io::Result<TcpListener> {
+    use rustix::net::{sockopt, AddressFamily, SocketFlags, SocketType};
+    let family = if addr.is_ipv4() {
+        AddressFamily::INET
+    } else {
+        AddressFamily::INET6
+    };
+    let socket = rustix::net::socket_with(family, SocketType::STREAM, SocketFlags::CLOEXEC, None)?;
+    sockopt::set_socket_reuseaddr(&socket, true)?;
+    sockopt::set_socket_reuseport(&socket, true)?;
+    rustix::net::bind(&socket, &addr)?;
+    rustix::net::listen(&socket, LISTEN_BACKLOG)?;
+    Ok(TcpListener::from(socket))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn bind_reusing_port(_: SocketAddr) -> io::Result<TcpListener> {
+    Err(io::Error::new(
+        io::ErrorKind::Unsupported,
+        "SO_REUSEPORT is supported on Linux only",
+    ))
+}
+
+/// The listen backlog of a socket bound with `SO_REUSEPORT` (the kernel caps it at
+/// `net.core.somaxconn`).
+#[cfg(target_os = "linux")]
+const LISTEN_BACKLOG: i32 = 1024;
+
 /// Accepts connections and hands each to `admit` until the server stops, keeping at most `room`
 /// live (beyond it, new clients wait in the kernel's listen backlog). Both drivers accept here.
 pub(crate) fn accept_loop(
@@ -224,6 +319,13 @@ pub(crate) fn accept_loop(
     room: usize,
     mut admit: impl FnMut(TcpStream, SocketAddr),
 ) {
+    // On Linux the listening socket is non-blocking, and the acceptor waits in `poll` for it or
+    // for the registry's wake-up; elsewhere it blocks in `accept`.
+    #[cfg(target_os = "linux")]
+    let wake = registry
+        .wake
+        .as_ref()
+        .filter(|_| listener.set_nonblocking(true).is_ok());
     loop {
         // Back-pressure: at the limit, leave new clients in the kernel's backlog.
         if !registry.wait_for_room(room) {
@@ -232,6 +334,13 @@ pub(crate) fn accept_loop(
         let (stream, remote) = match listener.accept() {
             Ok(accepted) => accepted,
             Err(e) => match e.kind() {
+                #[cfg(target_os = "linux")]
+                io::ErrorKind::WouldBlock if wake.is_some() => {
+                    if let Some(wake) = wake {
+                        wait_to_accept(listener, wake);
+                    }
+                    continue;
+                }
                 io::ErrorKind::Interrupted
                 | io::ErrorKind::ConnectionAborted
                 | io::ErrorKind::ConnectionReset => continue,
@@ -242,10 +351,19 @@ pub(crate) fn accept_loop(
                 }
             },
         };
-        if registry.stopping.load(Ordering::Acquire) {
+        admit(stream, remote);
+        if registry.closed.load(Ordering::Acquire) {
             break;
         }
-        admit(stream, remote);
+    }
+    // Stopping: take what already waits in the backlog (clients whose connect succeeded, and
+    // who may have sent a request), so that closing the listening socket resets none of them.
+    if listener.set_nonblocking(true).is_ok() {
+        while let Ok((stream, remote)) = listener.accept() {
+            if stream.set_nonblocking(false).is_ok() {
+                admit(stream, remote);
+            }
+        }
     }
 }
 
@@ -274,7 +392,7 @@ fn spawn(
                 Some(remote),
                 &*handler,
                 limits_for_thread,
-                &slot_for_thread.busy,
+                &slot_for_thread.idle,
                 &registry_for_thread.stopping,
             );
         });

@@ -10,7 +10,8 @@ mod limits;
 pub(crate) mod listener;
 mod peer;
 pub(crate) mod shutdown;
+pub(crate) mod signals;
 
 pub use limits::{Driver, Limits};
 pub use listener::{BindError, Server};
-pub use shutdown::{ShutdownHandle, ShutdownReport};
+pub use shutdown::{Drain, Lifecycle, ShutdownHandle, ShutdownReport};

@@ -244,7 +244,7 @@ fn serve(pool: &Arc<Pool>, entry: &mut Entry, local: &mut Local) -> Next {
         if served == TURN_REQUESTS && !emptied {
             // Fairness: a client that keeps more queued than one read takes is served in turns
             // of this many requests; the set reports it again at once (see `yield_turn`).
-            entry.registered.busy.store(false, Ordering::Release);
+            entry.registered.idle.store(false, Ordering::Release);
             if io.flush().is_err() {
                 return Next::Close;
             }
@@ -255,7 +255,10 @@ fn serve(pool: &Arc<Pool>, entry: &mut Entry, local: &mut Local) -> Next {
         }
         match io.conn.poll(&mut local.req, Some(entry.remote)) {
             Event::NeedData(wait) => {
-                entry.registered.busy.store(false, Ordering::Release);
+                entry
+                    .registered
+                    .idle
+                    .store(matches!(wait, Wait::Idle), Ordering::Release);
                 if io.flush().is_err() {
                     return Next::Close;
                 }
@@ -296,7 +299,7 @@ fn serve(pool: &Arc<Pool>, entry: &mut Entry, local: &mut Local) -> Next {
             }
             Event::Request(body) => {
                 let streamed = matches!(body, RequestBody::Stream);
-                entry.registered.busy.store(true, Ordering::Release);
+                entry.registered.idle.store(false, Ordering::Release);
                 drop(guard);
                 pool.hand_off_wait(entry.blocked);
                 let started = pool.timers.ticks();
