@@ -42,7 +42,8 @@
 //!    ([`respond::Sse`]), errors ([`Error`], with `App::catch` to render them your way).
 //! 4. **Around handlers**: [`middleware`]: CORS, request ids, access logs, compression, proxies,
 //!    your own; static files with [`serve::Files`].
-//! 5. **Running it**: [`App::run`], [`Limits`] for every bound, graceful shutdown through
+//! 5. **Running it**: [`App::run`], [`Limits`] for every bound; SIGINT and SIGTERM drain the
+//!    server ([`Drain`], [`App::readiness`], [`Lifecycle`]), as does a
 //!    [`BoundApp::shutdown_handle`]; tests with [`test::TestClient`].
 //!
 //! Data flows one way: socket ([`Server`]) → protocol (`proto`: parse, then write) →
