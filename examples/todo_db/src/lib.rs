@@ -160,4 +160,6 @@ pub fn app(store: Store) -> App {
             "/",
             routes![list, create, show, replace, update, remove, stats],
         )
+        // For a load balancer: 200 while serving, 503 once SIGTERM has started the drain.
+        .readiness("/ready")
 }
