@@ -146,6 +146,8 @@ pub const STREAM_PIECES: [&str; 3] = ["alpha", "beta", "gamma"];
 pub struct State {
     /// How many `/slow` requests have reached the handler.
     pub slow_started: AtomicUsize,
+    /// How many `/slow` handlers have returned.
+    pub slow_done: AtomicUsize,
     /// While set, `/slow` waits (up to `IO_TIMEOUT`) before its 300 ms sleep.
     pub slow_gate_closed: AtomicBool,
     /// `/drip` and `/drip-sized` send their second piece only once this is set (or after
@@ -225,6 +227,7 @@ pub fn router(state: Arc<State>) -> impl Fn(&mut Request) -> Response + Send + S
                 thread::sleep(Duration::from_millis(2));
             }
             thread::sleep(Duration::from_millis(300));
+            state.slow_done.fetch_add(1, Ordering::SeqCst);
             Response::text("slow done")
         }
         "/nobody" => Response::text("body not read"),

@@ -2,7 +2,7 @@
 //! back-pressure at `Limits::max_connections`.
 
 use super::driver::{self, SharedStream};
-use super::shutdown::{Registry, ShutdownHandle, ShutdownReport};
+use super::shutdown::{Accepting, Registry, ShutdownHandle, ShutdownReport};
 use super::Limits;
 use crate::handler::Handler;
 use std::fmt;
@@ -36,7 +36,7 @@ pub struct Server {
     listener: TcpListener,
     local_addr: SocketAddr,
     limits: Limits,
-    registry: Arc<Registry>,
+    registry: Accepting,
 }
 
 impl Server {
@@ -70,13 +70,13 @@ impl Server {
             listener,
             local_addr,
             limits: Limits::default(),
-            registry: Arc::new(Registry::new(local_addr)),
+            registry: Accepting::new(Registry::new(local_addr)),
         })
     }
 
     /// Shares the drain flag with an app's `Lifecycle`, before serving.
     pub(crate) fn share_lifecycle(&mut self, lifecycle: &super::Lifecycle) {
-        if let Some(registry) = Arc::get_mut(&mut self.registry) {
+        if let Some(registry) = self.registry.registry_mut() {
             registry.share_stopping(lifecycle.flag());
         }
     }
@@ -103,7 +103,7 @@ impl Server {
     /// A handle that shuts the server down gracefully, from any thread.
     #[must_use]
     pub fn shutdown_handle(&self) -> ShutdownHandle {
-        ShutdownHandle::new(Arc::clone(&self.registry))
+        ShutdownHandle::new(Arc::clone(self.registry.registry()))
     }
 
     /// Serves connections with `handler` until a [`ShutdownHandle`] drains the server, and
@@ -114,7 +114,8 @@ impl Server {
     /// # Errors
     /// Only if the listening socket itself fails; per-connection errors close that connection.
     pub fn serve(self, handler: impl Handler) -> io::Result<ShutdownReport> {
-        let registry = self.registry;
+        let accepting = self.registry;
+        let registry = Arc::clone(accepting.registry());
         let handler: Arc<dyn Handler> = Arc::new(Counted {
             inner: handler,
             registry: Arc::clone(&registry),
@@ -125,6 +126,7 @@ impl Server {
         if limits.driver.resolve() == super::Driver::Epoll {
             super::epoll::serve(&listener, handler, limits, Arc::clone(&registry))?;
             drop(listener);
+            drop(accepting);
             return Ok(registry.wait_for_drain());
         }
         accept_loop(
@@ -135,6 +137,8 @@ impl Server {
         );
         // Closed now, so that new connections are refused while the drain finishes.
         drop(listener);
+        // The drain may count the connections out now: no more will come.
+        drop(accepting);
         Ok(registry.wait_for_drain())
     }
 }
@@ -358,10 +362,25 @@ pub(crate) fn accept_loop(
     }
     // Stopping: take what already waits in the backlog (clients whose connect succeeded, and
     // who may have sent a request), so that closing the listening socket resets none of them.
+    // Still at most `room` live: the drain closes connections meanwhile, and once its grace
+    // period is over, what is left in the backlog stays there.
     if listener.set_nonblocking(true).is_ok() {
-        while let Ok((stream, remote)) = listener.accept() {
-            if stream.set_nonblocking(false).is_ok() {
-                admit(stream, remote);
+        while registry.wait_for_room_to_drain(room) {
+            match listener.accept() {
+                Ok((stream, remote)) => {
+                    if stream.set_nonblocking(false).is_ok() {
+                        admit(stream, remote);
+                    }
+                }
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::Interrupted
+                            | io::ErrorKind::ConnectionAborted
+                            | io::ErrorKind::ConnectionReset
+                    ) => {}
+                // Empty (or failing): done.
+                Err(_) => break,
             }
         }
     }

@@ -20,10 +20,14 @@ pub(crate) struct Slot {
     pub(crate) idle: AtomicBool,
 }
 
-#[derive(Default)]
 struct Live {
     next_id: u64,
     slots: HashMap<u64, Arc<Slot>>,
+    /// True until the server's acceptor has taken its backlog and stopped (or the server was
+    /// dropped unserved): until then a drain may still see connections arrive, and waits.
+    accepting: bool,
+    /// Set when a drain's grace period is over: the acceptor stops taking the backlog.
+    cut_off: bool,
 }
 
 /// The server's live connections, shared by the accept loop, the connection threads and
@@ -59,7 +63,12 @@ enum DrainState {
 impl Registry {
     pub(crate) fn new(local_addr: SocketAddr) -> Self {
         Self {
-            live: Mutex::new(Live::default()),
+            live: Mutex::new(Live {
+                next_id: 0,
+                slots: HashMap::new(),
+                accepting: true,
+                cut_off: false,
+            }),
             changed: Condvar::new(),
             stopping: Arc::new(AtomicBool::new(false)),
             closed: AtomicBool::new(false),
@@ -109,6 +118,25 @@ impl Registry {
                 .unwrap_or_else(PoisonError::into_inner);
         }
         !self.closed.load(Ordering::Acquire)
+    }
+
+    /// As [`Registry::wait_for_room`], for the acceptor taking its backlog once the server is to
+    /// stop: the drain closes connections meanwhile. False once the drain has cut off the rest.
+    pub(crate) fn wait_for_room_to_drain(&self, max: usize) -> bool {
+        let mut live = self.lock();
+        while live.slots.len() >= max && !live.cut_off {
+            live = self
+                .changed
+                .wait(live)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+        !live.cut_off
+    }
+
+    /// The acceptor has stopped for good: whatever it admitted is registered.
+    fn acceptor_done(&self) {
+        self.lock().accepting = false;
+        self.changed.notify_all();
     }
 
     /// Shares the drain flag with an app's [`Lifecycle`]; called before the server starts.
@@ -167,6 +195,32 @@ impl Registry {
             registry: self,
             slot,
         }
+    }
+}
+
+/// The server's hold on its registry while it may still accept: dropped once the acceptor has
+/// taken the backlog and stopped (or with a server that never served), so that a drain counts
+/// the connections out only when no more can come.
+pub(crate) struct Accepting(Arc<Registry>);
+
+impl Accepting {
+    pub(crate) fn new(registry: Registry) -> Self {
+        Self(Arc::new(registry))
+    }
+
+    pub(crate) fn registry(&self) -> &Arc<Registry> {
+        &self.0
+    }
+
+    /// The registry, while nothing else shares it (before any handle is made).
+    pub(crate) fn registry_mut(&mut self) -> Option<&mut Registry> {
+        Arc::get_mut(&mut self.0)
+    }
+}
+
+impl Drop for Accepting {
+    fn drop(&mut self) {
+        self.0.acceptor_done();
     }
 }
 
@@ -252,7 +306,8 @@ impl Drain {
 pub struct ShutdownReport {
     /// Requests handled over the server's life.
     pub requests_served: u64,
-    /// Connections that were open when the server stopped accepting.
+    /// Connections that were open when the server stopped accepting, those it took from the
+    /// listen backlog as it stopped included.
     pub open_at_start: usize,
     /// Of those, the ones with a request in progress (being handled, or being received).
     pub in_flight_at_start: usize,
@@ -360,7 +415,8 @@ impl ShutdownHandle {
     /// are taken and served), closes its idle keep-alive connections, lets requests in progress
     /// finish for up to the grace period, then shuts the rest down. `Server::serve` returns with
     /// the same report. A second call, or one from another clone, waits for the drain under way
-    /// and returns its report.
+    /// and returns its report. The grace period also bounds the wait for the backlog: a drain
+    /// that begins before `serve` waits for it (or for the server to be dropped) that long.
     #[must_use = "the report says whether every connection finished in time"]
     pub fn drain(&self, drain: Drain) -> ShutdownReport {
         let registry = &self.registry;
@@ -380,8 +436,10 @@ impl ShutdownHandle {
         registry.closed.store(true, Ordering::Release);
         let deadline = Instant::now() + drain.grace;
         let live = registry.lock();
-        let open_at_start = live.slots.len();
-        let mut in_flight_at_start = 0;
+        let mut open_at_start = live.slots.len();
+        // Those registered from now on come from the backlog (new, so not idle).
+        let known = live.next_id;
+        let mut in_flight_at_start: usize = 0;
         for slot in live.slots.values() {
             if slot.idle.load(Ordering::Acquire) {
                 // Its thread (or the epoll set) waits for a next request: end that wait now. A
@@ -393,10 +451,11 @@ impl ShutdownHandle {
         }
         drop(live);
         registry.changed.notify_all();
-        // The acceptor takes what waits in the backlog and closes the listening socket.
+        // The acceptor takes what waits in the backlog and closes the listening socket; the
+        // drain waits for it, then for every connection, the backlog's included.
         registry.wake_acceptor();
         let mut live = registry.lock();
-        while !live.slots.is_empty() {
+        while !live.slots.is_empty() || live.accepting {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
                 break;
@@ -407,11 +466,17 @@ impl ShutdownHandle {
                 .unwrap_or_else(PoisonError::into_inner)
                 .0;
         }
+        // An acceptor still waiting for room to take more of its backlog stops.
+        live.cut_off = true;
+        let from_backlog = usize::try_from(live.next_id - known).unwrap_or(usize::MAX);
+        open_at_start = open_at_start.saturating_add(from_backlog);
+        in_flight_at_start = in_flight_at_start.saturating_add(from_backlog);
         let abandoned = live.slots.len();
         for slot in live.slots.values() {
             let _ = slot.stream.shutdown(Shutdown::Both);
         }
         drop(live);
+        registry.changed.notify_all();
         let report = ShutdownReport {
             requests_served: registry.served.load(Ordering::Relaxed),
             open_at_start,
