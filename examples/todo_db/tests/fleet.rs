@@ -186,9 +186,10 @@ http {{
         location / {{
             proxy_pass http://app;
             proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-            # A refused connect goes to the other instance; so does a request that an
-            # instance's closing listener reset before accepting it (it was never handled).
-            proxy_next_upstream error timeout non_idempotent;
+            # nginx's default: a refused connect (a draining instance's closed port) goes to
+            # the other instance; a request that failed once sent is not retried unless it is
+            # idempotent, so a drain that lost one would fail the test.
+            proxy_next_upstream error timeout;
         }}
     }}
 }}

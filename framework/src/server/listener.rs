@@ -330,6 +330,10 @@ pub(crate) fn accept_loop(
         .wake
         .as_ref()
         .filter(|_| listener.set_nonblocking(true).is_ok());
+    #[cfg(target_os = "linux")]
+    registry
+        .acceptor_polls
+        .store(wake.is_some(), Ordering::Release);
     loop {
         // Back-pressure: at the limit, leave new clients in the kernel's backlog.
         if !registry.wait_for_room(room) {

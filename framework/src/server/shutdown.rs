@@ -50,6 +50,10 @@ pub(crate) struct Registry {
     /// socket bound with `SO_REUSEPORT` may hand to another process.
     #[cfg(target_os = "linux")]
     pub(crate) wake: Option<rustix::fd::OwnedFd>,
+    /// Whether the acceptor waits in `poll` on `wake` (its listening socket could be made
+    /// non-blocking); otherwise it blocks in `accept`, and a connection of our own wakes it.
+    #[cfg(target_os = "linux")]
+    pub(crate) acceptor_polls: AtomicBool,
     local_addr: SocketAddr,
 }
 
@@ -81,6 +85,8 @@ impl Registry {
                 rustix::event::EventfdFlags::CLOEXEC | rustix::event::EventfdFlags::NONBLOCK,
             )
             .ok(),
+            #[cfg(target_os = "linux")]
+            acceptor_polls: AtomicBool::new(false),
             local_addr,
         }
     }
@@ -90,7 +96,9 @@ impl Registry {
         #[cfg(target_os = "linux")]
         if let Some(wake) = &self.wake {
             let _ = rustix::io::write(wake, &1u64.to_ne_bytes());
-            return;
+            if self.acceptor_polls.load(Ordering::Acquire) {
+                return;
+            }
         }
         // A connection of our own: the acceptor takes it (it closes at once) with the backlog.
         let mut wake = self.local_addr;
