@@ -117,10 +117,50 @@ impl TestClient {
     /// [`RemoteAddr`](crate::extract::RemoteAddr) and the trusted-proxy check see).
     #[must_use]
     pub fn raw_from(&self, request: &[u8], remote: Option<SocketAddr>) -> Vec<u8> {
+        self.serve_memory(request.to_vec(), Vec::new(), remote)
+    }
+
+    /// As [`TestClient::raw`], with the bytes arriving in these pieces: each read the server
+    /// makes returns at most the rest of one piece, as when a client's writes reach the socket
+    /// one by one. Whatever the split, the server must write the same bytes (the `Date` header
+    /// aside); the fuzz targets and the byte-split tests check that.
+    ///
+    /// ```
+    /// use framework::{get, routes, test::TestClient, App};
+    ///
+    /// #[get("/")]
+    /// fn index() -> &'static str { "hi" }
+    ///
+    /// let client = TestClient::new(App::new().mount("/", routes![index]).access_log(false))?;
+    /// let whole = client.raw(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    /// let split = client.raw_in_pieces(&[b"GET / HT", b"TP/1.1\r\nHo", b"st: x\r\n\r", b"\n"]);
+    /// assert_eq!(whole.len(), split.len());
+    /// assert!(split.ends_with(b"\r\n\r\nhi"));
+    /// # Ok::<(), framework::BuildError>(())
+    /// ```
+    #[must_use]
+    pub fn raw_in_pieces(&self, pieces: &[&[u8]]) -> Vec<u8> {
+        let mut input = Vec::new();
+        let mut ends = Vec::new();
+        for piece in pieces {
+            input.extend_from_slice(piece);
+            ends.push(input.len());
+        }
+        self.serve_memory(input, ends, None)
+    }
+
+    /// Serves `input` over memory; `ends` are the offsets where a read must stop.
+    fn serve_memory(
+        &self,
+        input: Vec<u8>,
+        ends: Vec<usize>,
+        remote: Option<SocketAddr>,
+    ) -> Vec<u8> {
         let output = Arc::new(Mutex::new(Vec::new()));
         let stream = MemoryStream {
-            input: request.to_vec(),
+            input,
             read: 0,
+            ends,
             output: Arc::clone(&output),
         };
         driver::serve(
@@ -582,12 +622,20 @@ impl TestResponse {
 struct MemoryStream {
     input: Vec<u8>,
     read: usize,
+    /// Offsets in `input` that a read does not cross (the ends of the client's writes).
+    ends: Vec<usize>,
     output: Arc<Mutex<Vec<u8>>>,
 }
 
 impl Read for MemoryStream {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let rest = self.input.get(self.read..).unwrap_or_default();
+        let end = self
+            .ends
+            .iter()
+            .copied()
+            .find(|&end| end > self.read)
+            .unwrap_or(self.input.len());
+        let rest = self.input.get(self.read..end).unwrap_or_default();
         let n = rest.len().min(buf.len());
         buf[..n].copy_from_slice(&rest[..n]);
         self.read += n;
