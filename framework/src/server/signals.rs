@@ -108,8 +108,11 @@ mod unix {
     fn install() -> io::Result<Dispatcher> {
         let default_action = Arc::new(AtomicBool::new(true));
         // Registered first, so it runs first: while the flag is set, the signal ends the process.
+        // Then the flag is set in the handler itself, so that the next signal ends it however
+        // soon it follows (before our thread has seen this one).
         for signal in [SIGINT, SIGTERM] {
             signal_hook::flag::register_conditional_default(signal, Arc::clone(&default_action))?;
+            signal_hook::flag::register(signal, Arc::clone(&default_action))?;
         }
         let mut signals = Signals::new([SIGINT, SIGTERM])?;
         std::thread::Builder::new()
