@@ -280,7 +280,11 @@ impl Connection {
         let len = match self.parser.parse(bytes, &self.limits) {
             Err(e) => return self.refuse(e, Version::Http11),
             Ok(Status::Partial) if self.eof => {
-                // The client gave up half-way through a head: nothing to answer.
+                // The client gave up half-way through a head: nothing to answer, unless what came
+                // is already malformed (a resumed parse leaves a line without its LF unread).
+                if let Some(e) = self.malformed_partial_head() {
+                    return self.refuse(e, Version::Http11);
+                }
                 self.state = State::Close;
                 return Event::Close;
             }
@@ -332,6 +336,19 @@ impl Connection {
             version,
         };
         Event::Request(handed)
+    }
+
+    /// The error in the buffered, unfinished head, if one parse of it finds one. A resumed parse
+    /// does not look at bytes that brought no LF (see `HeadParser::parse`), so a head that ends
+    /// in a bad byte is `Partial` to it; once no more bytes will come (EOF, a timeout), this one
+    /// parse gives the answer that the same bytes in one read would have had at once.
+    fn malformed_partial_head(&mut self) -> Option<ParseError> {
+        self.parser.reset();
+        let result = self
+            .parser
+            .parse(&self.buf[self.start..self.end], &self.limits);
+        self.parser.reset();
+        result.err()
     }
 
     /// Answers a request that cannot be served with its error status, and closes.
@@ -521,6 +538,10 @@ impl Connection {
     pub(crate) fn timed_out(&mut self, wait: Wait) {
         match wait {
             Wait::Head if self.has_partial_head() => {
+                if let Some(e) = self.malformed_partial_head() {
+                    self.refuse(e, Version::Http11);
+                    return;
+                }
                 let res = json_error(
                     StatusCode::REQUEST_TIMEOUT,
                     "timed out reading the request head",
@@ -877,6 +898,34 @@ GET /e HTTP/1.0\r\n\r\n";
     #[test]
     fn a_head_cut_short_by_eof_gets_no_answer() {
         assert_eq!(drive(&[b"GET / HTTP/1.1\r\nHo"]), "");
+    }
+
+    #[test]
+    fn a_head_that_ends_in_a_bad_byte_is_refused_however_it_arrives() {
+        // Found by the connection fuzz target: in one read the bad byte was a 400 at once; in two
+        // (the second without an LF) the resumed parse did not look at it, and EOF closed in
+        // silence.
+        let whole = drive(&[b"GET /users/0?full\x9c1&q="]);
+        assert!(whole.starts_with("HTTP/1.1 400 Bad Request\r\n"), "{whole}");
+        assert_eq!(drive(&[b"GET /users/", b"0?full\x9c1&q="]), whole);
+        assert_eq!(
+            drive(&[b"GET / HTTP/1.1\r\nX: a", b"\x01b"]),
+            drive(&[b"GET / HTTP/1.1\r\nX: a\x01b"])
+        );
+        // The same bytes before a head timeout: the 400 they deserve, not a 408.
+        let mut conn = Connection::new(ParseLimits::default(), clock);
+        let mut req = Request::default();
+        for piece in [&b"GET /users/"[..], b"0?full\x9c1"] {
+            conn.read_buf()[..piece.len()].copy_from_slice(piece);
+            conn.received(piece.len());
+            assert!(matches!(
+                conn.poll(&mut req, None),
+                Event::NeedData(Wait::Head)
+            ));
+        }
+        conn.timed_out(Wait::Head);
+        assert!(matches!(conn.poll(&mut req, None), Event::Close));
+        assert!(conn.output().starts_with(b"HTTP/1.1 400 Bad Request\r\n"));
     }
 
     #[test]
