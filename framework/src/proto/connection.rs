@@ -75,6 +75,9 @@ pub(crate) enum BodyRead {
 #[derive(Debug)]
 enum BodyState {
     Length(u64),
+    /// A declared length the handler's limit refused before any of it was read: every read
+    /// fails with `BodyTooLarge`, and the connection treats the bytes as unread.
+    Refused(u64),
     Chunked(ChunkedDecoder),
     Done,
     Failed(BodyError),
@@ -306,9 +309,11 @@ impl Connection {
         let (body, handed) = match framing.body {
             BodyLength::None | BodyLength::Length(0) => (BodyState::Done, RequestBody::Empty),
             // A declared length over the limit is refused when the handler reads the body, after
-            // routing (the route may allow more, or read nothing): see `read_body`.
+            // routing (the route may allow more, or read nothing): see `read_body`. So a body
+            // over `max_body` is never handed whole, even when it came with its head: only the
+            // connection checks the limit of a body it streams.
             BodyLength::Length(n) => match usize::try_from(n) {
-                Ok(n) if n <= self.end - self.start => {
+                Ok(n) if n <= self.end - self.start && n as u64 <= self.limits.max_body => {
                     let data = self.buf[self.start..self.start + n].to_vec();
                     self.start += n;
                     (BodyState::Done, RequestBody::Full(data))
@@ -399,10 +404,13 @@ impl Connection {
         // before the client is told to send it.
         if let BodyState::Length(remaining) = body {
             if taken.saturating_add(*remaining) > *limit {
-                let e = BodyError::Framing(ParseError::BodyTooLarge);
-                *body = BodyState::Failed(e);
-                return Err(e);
+                // Not `Failed`: the body is left unread, as when the whole of it came with the
+                // head and was refused in memory, so the connection goes on the same way.
+                *body = BodyState::Refused(*remaining);
             }
+        }
+        if let BodyState::Refused(_) = body {
+            return Err(BodyError::Framing(ParseError::BodyTooLarge));
         }
         if *expect == Continue::Pending {
             // RFC 9110 §10.1.1: the handler wants the body, so tell the client to send it.
@@ -413,6 +421,7 @@ impl Connection {
         let (consumed, result) = match body {
             BodyState::Done => return Ok(BodyRead::End),
             BodyState::Failed(e) => return Err(*e),
+            BodyState::Refused(_) => return Err(BodyError::Framing(ParseError::BodyTooLarge)),
             BodyState::Length(remaining) => {
                 let n = usize::try_from(*remaining)
                     .map_or(input.len(), |r| r.min(input.len()))
@@ -490,7 +499,9 @@ impl Connection {
             // What the handler left unread is discarded before the next request, up to
             // `max_body` bytes (a chunked body: until its total passes `max_body`); more than that
             // is not worth reading, so the connection closes instead.
-            BodyState::Length(remaining) => remaining <= self.limits.max_body,
+            BodyState::Length(remaining) | BodyState::Refused(remaining) => {
+                remaining <= self.limits.max_body
+            }
             BodyState::Chunked(_) => true,
         };
         let keep = keep_alive && body_usable && !wants_close && !self.stopping;
@@ -575,7 +586,7 @@ fn drain(
     match body {
         BodyState::Done => Ok((0, true)),
         BodyState::Failed(e) => Err(*e),
-        BodyState::Length(remaining) => {
+        BodyState::Length(remaining) | BodyState::Refused(remaining) => {
             let n = usize::try_from(*remaining).map_or(input.len(), |r| r.min(input.len()));
             *remaining -= n as u64;
             Ok((n, *remaining == 0))
