@@ -866,6 +866,52 @@ fn a_lowered_limit_refuses_declared_and_chunked_bodies() {
 }
 
 #[test]
+fn a_body_over_a_limit_is_answered_alike_however_it_arrives() {
+    // Found by the connection fuzz target (#14): a body over `max_body` that came in the same
+    // read as its head reached the handler, and a declared length over a route's limit closed
+    // the connection only when the body had not come with the head.
+    let app = limits_app()
+        .limits(framework::Limits::default().with_max_body(16))
+        .access_log(false);
+    let client = framework::test::TestClient::new(app).expect("app");
+    let cases: [(&[u8], bool); 2] = [
+        // Over `max_body`: too much to skip, so the 413 closes.
+        (
+            b"POST /small HTTP/1.1\r\nHost: t\r\nContent-Length: 17\r\n\r\n0123456789abcdefg",
+            true,
+        ),
+        // Over the route's limit (4), within `max_body`: skipped, and the connection goes on.
+        (
+            b"POST /tiny HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nfives",
+            false,
+        ),
+    ];
+    for (request, closes) in cases {
+        let raw = [request, b"GET /ignores HTTP/1.1\r\nHost: t\r\n\r\n"].concat();
+        let head = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("head") + 4;
+        let whole = client.raw(&raw);
+        let split = client.raw_in_pieces(&[&raw[..head], &raw[head..]]);
+        for out in [whole, split] {
+            let shown = String::from_utf8_lossy(&out).into_owned();
+            let first = framework::test::TestResponse::parse(&out, false).expect(&shown);
+            assert_eq!(first.status().as_u16(), 413, "{shown}");
+            assert_eq!(
+                first.header("connection") == Some("close"),
+                closes,
+                "{shown}"
+            );
+            let rest = &out[first.raw().len()..];
+            if closes {
+                assert!(rest.is_empty(), "{shown}");
+            } else {
+                let second = framework::test::TestResponse::parse(rest, false).expect(&shown);
+                assert_eq!(second.status().as_u16(), 200, "{shown}");
+            }
+        }
+    }
+}
+
+#[test]
 fn a_route_that_reads_no_body_is_not_refused_for_one() {
     let server = TestApp::start(limits_app());
     // A small unread body is skipped, and the connection goes on.

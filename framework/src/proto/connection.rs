@@ -75,6 +75,9 @@ pub(crate) enum BodyRead {
 #[derive(Debug)]
 enum BodyState {
     Length(u64),
+    /// A declared length the handler's limit refused before any of it was read: every read
+    /// fails with `BodyTooLarge`, and the connection treats the bytes as unread.
+    Refused(u64),
     Chunked(ChunkedDecoder),
     Done,
     Failed(BodyError),
@@ -280,7 +283,11 @@ impl Connection {
         let len = match self.parser.parse(bytes, &self.limits) {
             Err(e) => return self.refuse(e, Version::Http11),
             Ok(Status::Partial) if self.eof => {
-                // The client gave up half-way through a head: nothing to answer.
+                // The client gave up half-way through a head: nothing to answer, unless what came
+                // is already malformed (a resumed parse leaves a line without its LF unread).
+                if let Some(e) = self.malformed_partial_head() {
+                    return self.refuse(e, Version::Http11);
+                }
                 self.state = State::Close;
                 return Event::Close;
             }
@@ -302,9 +309,11 @@ impl Connection {
         let (body, handed) = match framing.body {
             BodyLength::None | BodyLength::Length(0) => (BodyState::Done, RequestBody::Empty),
             // A declared length over the limit is refused when the handler reads the body, after
-            // routing (the route may allow more, or read nothing): see `read_body`.
+            // routing (the route may allow more, or read nothing): see `read_body`. So a body
+            // over `max_body` is never handed whole, even when it came with its head: only the
+            // connection checks the limit of a body it streams.
             BodyLength::Length(n) => match usize::try_from(n) {
-                Ok(n) if n <= self.end - self.start => {
+                Ok(n) if n <= self.end - self.start && n as u64 <= self.limits.max_body => {
                     let data = self.buf[self.start..self.start + n].to_vec();
                     self.start += n;
                     (BodyState::Done, RequestBody::Full(data))
@@ -332,6 +341,19 @@ impl Connection {
             version,
         };
         Event::Request(handed)
+    }
+
+    /// The error in the buffered, unfinished head, if one parse of it finds one. A resumed parse
+    /// does not look at bytes that brought no LF (see `HeadParser::parse`), so a head that ends
+    /// in a bad byte is `Partial` to it; once no more bytes will come (EOF, a timeout), this one
+    /// parse gives the answer that the same bytes in one read would have had at once.
+    fn malformed_partial_head(&mut self) -> Option<ParseError> {
+        self.parser.reset();
+        let result = self
+            .parser
+            .parse(&self.buf[self.start..self.end], &self.limits);
+        self.parser.reset();
+        result.err()
     }
 
     /// Answers a request that cannot be served with its error status, and closes.
@@ -382,10 +404,13 @@ impl Connection {
         // before the client is told to send it.
         if let BodyState::Length(remaining) = body {
             if taken.saturating_add(*remaining) > *limit {
-                let e = BodyError::Framing(ParseError::BodyTooLarge);
-                *body = BodyState::Failed(e);
-                return Err(e);
+                // Not `Failed`: the body is left unread, as when the whole of it came with the
+                // head and was refused in memory, so the connection goes on the same way.
+                *body = BodyState::Refused(*remaining);
             }
+        }
+        if let BodyState::Refused(_) = body {
+            return Err(BodyError::Framing(ParseError::BodyTooLarge));
         }
         if *expect == Continue::Pending {
             // RFC 9110 §10.1.1: the handler wants the body, so tell the client to send it.
@@ -396,6 +421,7 @@ impl Connection {
         let (consumed, result) = match body {
             BodyState::Done => return Ok(BodyRead::End),
             BodyState::Failed(e) => return Err(*e),
+            BodyState::Refused(_) => return Err(BodyError::Framing(ParseError::BodyTooLarge)),
             BodyState::Length(remaining) => {
                 let n = usize::try_from(*remaining)
                     .map_or(input.len(), |r| r.min(input.len()))
@@ -473,7 +499,9 @@ impl Connection {
             // What the handler left unread is discarded before the next request, up to
             // `max_body` bytes (a chunked body: until its total passes `max_body`); more than that
             // is not worth reading, so the connection closes instead.
-            BodyState::Length(remaining) => remaining <= self.limits.max_body,
+            BodyState::Length(remaining) | BodyState::Refused(remaining) => {
+                remaining <= self.limits.max_body
+            }
             BodyState::Chunked(_) => true,
         };
         let keep = keep_alive && body_usable && !wants_close && !self.stopping;
@@ -521,6 +549,10 @@ impl Connection {
     pub(crate) fn timed_out(&mut self, wait: Wait) {
         match wait {
             Wait::Head if self.has_partial_head() => {
+                if let Some(e) = self.malformed_partial_head() {
+                    self.refuse(e, Version::Http11);
+                    return;
+                }
                 let res = json_error(
                     StatusCode::REQUEST_TIMEOUT,
                     "timed out reading the request head",
@@ -554,7 +586,7 @@ fn drain(
     match body {
         BodyState::Done => Ok((0, true)),
         BodyState::Failed(e) => Err(*e),
-        BodyState::Length(remaining) => {
+        BodyState::Length(remaining) | BodyState::Refused(remaining) => {
             let n = usize::try_from(*remaining).map_or(input.len(), |r| r.min(input.len()));
             *remaining -= n as u64;
             Ok((n, *remaining == 0))
@@ -877,6 +909,34 @@ GET /e HTTP/1.0\r\n\r\n";
     #[test]
     fn a_head_cut_short_by_eof_gets_no_answer() {
         assert_eq!(drive(&[b"GET / HTTP/1.1\r\nHo"]), "");
+    }
+
+    #[test]
+    fn a_head_that_ends_in_a_bad_byte_is_refused_however_it_arrives() {
+        // Found by the connection fuzz target: in one read the bad byte was a 400 at once; in two
+        // (the second without an LF) the resumed parse did not look at it, and EOF closed in
+        // silence.
+        let whole = drive(&[b"GET /users/0?full\x9c1&q="]);
+        assert!(whole.starts_with("HTTP/1.1 400 Bad Request\r\n"), "{whole}");
+        assert_eq!(drive(&[b"GET /users/", b"0?full\x9c1&q="]), whole);
+        assert_eq!(
+            drive(&[b"GET / HTTP/1.1\r\nX: a", b"\x01b"]),
+            drive(&[b"GET / HTTP/1.1\r\nX: a\x01b"])
+        );
+        // The same bytes before a head timeout: the 400 they deserve, not a 408.
+        let mut conn = Connection::new(ParseLimits::default(), clock);
+        let mut req = Request::default();
+        for piece in [&b"GET /users/"[..], b"0?full\x9c1"] {
+            conn.read_buf()[..piece.len()].copy_from_slice(piece);
+            conn.received(piece.len());
+            assert!(matches!(
+                conn.poll(&mut req, None),
+                Event::NeedData(Wait::Head)
+            ));
+        }
+        conn.timed_out(Wait::Head);
+        assert!(matches!(conn.poll(&mut req, None), Event::Close));
+        assert!(conn.output().starts_with(b"HTTP/1.1 400 Bad Request\r\n"));
     }
 
     #[test]

@@ -7,6 +7,8 @@
 mod chars;
 mod chunked;
 mod framing;
+#[cfg(test)]
+mod httparse_differences;
 mod limits;
 mod percent;
 mod request;

@@ -6,8 +6,10 @@
 //! the first incomplete line; and a retry with no new LF since the last one does no parsing at all.
 //! A client that sends one byte at a time therefore costs linear, not quadratic, work. A bad byte is
 //! an error on the first parse that reaches it: at once when it arrives with the rest of its line,
-//! otherwise when the line's LF arrives (or, in a request line, once it passes `ParseLimits::max_target`).
-//! A limit is an error as soon as it is certain to be exceeded.
+//! otherwise when the line's LF arrives (or, in a request line, once it passes `ParseLimits::max_target`;
+//! in any line, once the bytes pass `ParseLimits::max_head`). A limit is an error as soon as it is
+//! certain to be exceeded, and never hides a bad byte that one parse of the same bytes would find
+//! first: however the bytes arrive, an answer other than `Partial` is the answer one parse gives.
 
 use super::chars::{
     path_stops, scan, scan_marked, target_stops, token_stops, value_stops, FIELD_VALUE, PATH,
@@ -123,11 +125,18 @@ impl HeadParser {
     /// The first rule the bytes break, as soon as it is broken, or a limit of `limits` once it
     /// is certain to be exceeded.
     pub fn parse(&mut self, buf: &[u8], limits: &ParseLimits) -> Result<Status<usize>, ParseError> {
+        // No byte past `max_head` can belong to a head that is accepted, so none is looked at: an
+        // error then never depends on bytes after the point where the head became too large,
+        // which a parse that saw fewer of them would not have seen.
+        let buf = buf.get(..limits.max_head.saturating_add(1)).unwrap_or(buf);
         if self.scanned > self.pos {
             let fresh = buf.get(self.scanned..).unwrap_or_default();
             let long_line =
                 self.phase == Phase::RequestLine && buf.len() - self.pos > limits.max_target;
-            if !fresh.contains(&b'\n') && !long_line {
+            // Past `max_head` the answer is an error either way, and it must be the one a single
+            // parse of these bytes gives: a bad byte among the fresh ones comes first.
+            let too_large = buf.len() > limits.max_head;
+            if !fresh.contains(&b'\n') && !long_line && !too_large {
                 return self.partial(buf, limits);
             }
         }
@@ -1292,6 +1301,56 @@ mod tests {
                 "{start:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_bad_byte_is_found_before_max_head_whatever_the_split() {
+        // Found by the head_split fuzz target: the second piece brings no LF, so the resumed
+        // parse skipped it and answered `HeadTooLarge`, where one parse of the same bytes finds
+        // the control byte first.
+        let limits = ParseLimits {
+            max_head: 48,
+            ..ParseLimits::default()
+        };
+        let raw = b"GET / HTTP/1.1\r\nHost: a\r\nX: 0123456789\x00abcdefghijklmnopqrstuvwxyz";
+        assert_eq!(
+            parse_with(raw, &limits).map(drop),
+            Err(ParseError::HeaderValue)
+        );
+        let mut parser = HeadParser::new();
+        assert_eq!(parser.parse(&raw[..30], &limits), Ok(Status::Partial));
+        assert_eq!(parser.parse(raw, &limits), Err(ParseError::HeaderValue));
+        assert_eq!(
+            parse_bytewise(raw, &limits).map(drop),
+            Err(ParseError::HeaderValue)
+        );
+    }
+
+    #[test]
+    fn bytes_past_max_head_decide_nothing() {
+        // Found by the head_split fuzz target: one parse of the whole answered `HeaderName` for
+        // a byte past the limit, a parse of the first 65 bytes `HeadTooLarge`.
+        let limits = ParseLimits {
+            max_head: 64,
+            ..ParseLimits::default()
+        };
+        let raw = [
+            b"GET / HTTP/1.1\r\n".as_slice(),
+            &[b'm'; 50],
+            b"\x00: 1\r\n\r\n",
+        ]
+        .concat();
+        assert_eq!(
+            parse_with(&raw[..65], &limits).map(drop),
+            Err(ParseError::HeadTooLarge)
+        );
+        assert_eq!(
+            parse_with(&raw, &limits).map(drop),
+            Err(ParseError::HeadTooLarge)
+        );
+        let mut parser = HeadParser::new();
+        assert_eq!(parser.parse(&raw[..40], &limits), Ok(Status::Partial));
+        assert_eq!(parser.parse(&raw, &limits), Err(ParseError::HeadTooLarge));
     }
 
     #[test]
