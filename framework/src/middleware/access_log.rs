@@ -41,9 +41,9 @@ impl Writer {
         let (lines, queue) = sync_channel::<String>(QUEUE);
         let dropped = Arc::new(AtomicU64::new(0));
         let seen_dropped = Arc::clone(&dropped);
-        std::thread::Builder::new()
-            .name("log-writer".into())
-            .spawn(move || {
+        crate::server::spawn_thread(
+            std::thread::Builder::new().name("log-writer".into()),
+            Box::new(move || {
                 while let Ok(line) = queue.recv() {
                     let mut err = std::io::stderr().lock();
                     let _ = err.write_all(line.as_bytes());
@@ -56,8 +56,9 @@ impl Writer {
                         let _ = writeln!(err, "log: {lost} lines dropped (stderr too slow)");
                     }
                 }
-            })
-            .ok()?;
+            }),
+        )
+        .ok()?;
         Some(Self { lines, dropped })
     }
 

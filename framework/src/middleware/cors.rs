@@ -148,10 +148,16 @@ impl NameList {
         I: IntoIterator,
         I::Item: fmt::Display,
     {
-        let names: Vec<Box<str>> = items
-            .into_iter()
-            .map(|item| item.to_string().trim().into())
-            .collect();
+        Self::from_names(
+            items
+                .into_iter()
+                .map(|item| item.to_string().trim().into())
+                .collect(),
+        )
+    }
+
+    /// The non-generic rest of [`NameList::new`], compiled once.
+    fn from_names(names: Vec<Box<str>>) -> Self {
         let joined = names
             .iter()
             .map(|n| &**n)

@@ -234,7 +234,16 @@ impl Endpoint {
         let order = [
             "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE",
         ];
-        names.sort_by_key(|n| (order.iter().position(|o| o == n).unwrap_or(order.len()), *n));
+        let rank = |n: &str| order.iter().position(|o| *o == n).unwrap_or(order.len());
+        // A stable insertion sort: a handful of names, and `sort_by_key` would compile a whole
+        // general-purpose sort for this one call.
+        for i in 1..names.len() {
+            let mut j = i;
+            while j > 0 && (rank(names[j - 1]), names[j - 1]) > (rank(names[j]), names[j]) {
+                names.swap(j - 1, j);
+                j -= 1;
+            }
+        }
         names.dedup();
         self.allow = names.join(", ");
     }

@@ -324,55 +324,81 @@ pub(crate) fn run_request<T: Transport>(
 /// the first piece. A sized body is read up to its length and no further; a reader that ends or
 /// fails before that leaves the connection closing.
 fn write_streamed_body<T: Transport>(io: &mut SharedConnection<T>, tail: StreamedBody) -> bool {
-    let StreamedBody::Stream {
-        mut reader,
-        framing,
-    } = tail
-    else {
+    let StreamedBody::Stream { reader, framing } = tail else {
         return true;
     };
-    let (mut remaining, piece_len) = match framing {
-        StreamFraming::Sized(len) => (
-            Some(len),
-            usize::try_from(len).map_or(SIZED_PIECE, |n| n.min(SIZED_PIECE)),
-        ),
-        StreamFraming::Chunked | StreamFraming::UntilClose => {
-            if io.flush().is_err() {
-                return false;
-            }
-            (None, STREAM_PIECE)
+    let mut pump = StreamPump::new(reader, framing);
+    if pump.remaining.is_none() && io.flush().is_err() {
+        return false;
+    }
+    while pump.step(&mut io.conn) {
+        if io.flush().is_err() {
+            return false;
         }
-    };
-    let mut piece = vec![0u8; piece_len];
-    loop {
-        let want = match remaining {
-            Some(0) => {
-                io.conn.end_stream(framing, true);
-                return true;
-            }
-            Some(left) => usize::try_from(left).map_or(piece.len(), |n| n.min(piece.len())),
-            None => piece.len(),
+    }
+    true
+}
+
+/// The part of [`write_streamed_body`] that does not depend on the transport (everything but
+/// sending), compiled once rather than once per transport type.
+struct StreamPump {
+    reader: Box<dyn Read + Send>,
+    framing: StreamFraming,
+    /// The bytes a sized body still owes; `None` for a body of unknown length.
+    remaining: Option<u64>,
+    piece: Vec<u8>,
+}
+
+impl StreamPump {
+    fn new(reader: Box<dyn Read + Send>, framing: StreamFraming) -> Self {
+        let (remaining, piece_len) = match framing {
+            StreamFraming::Sized(len) => (
+                Some(len),
+                usize::try_from(len).map_or(SIZED_PIECE, |n| n.min(SIZED_PIECE)),
+            ),
+            StreamFraming::Chunked | StreamFraming::UntilClose => (None, STREAM_PIECE),
         };
-        match reader.read(&mut piece[..want]) {
-            Ok(0) => {
-                // The end: complete unless a sized body still owes bytes.
-                io.conn.end_stream(framing, remaining.is_none());
-                return true;
-            }
-            Ok(n) => {
-                let n = n.min(want);
-                io.conn.stream_chunk(&piece[..n], framing);
-                if let Some(left) = &mut remaining {
-                    *left -= n as u64;
-                }
-                if io.flush().is_err() {
+        Self {
+            reader,
+            framing,
+            remaining,
+            piece: vec![0u8; piece_len],
+        }
+    }
+
+    /// Reads the next piece into `conn`'s output: true when there is one to send, false when
+    /// the body has ended (`conn` then knows how: complete, short, or failed).
+    fn step(&mut self, conn: &mut Connection) -> bool {
+        loop {
+            let want = match self.remaining {
+                Some(0) => {
+                    conn.end_stream(self.framing, true);
                     return false;
                 }
-            }
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(_) => {
-                io.conn.end_stream(framing, false);
-                return true;
+                Some(left) => {
+                    usize::try_from(left).map_or(self.piece.len(), |n| n.min(self.piece.len()))
+                }
+                None => self.piece.len(),
+            };
+            match self.reader.read(&mut self.piece[..want]) {
+                Ok(0) => {
+                    // The end: complete unless a sized body still owes bytes.
+                    conn.end_stream(self.framing, self.remaining.is_none());
+                    return false;
+                }
+                Ok(n) => {
+                    let n = n.min(want);
+                    conn.stream_chunk(&self.piece[..n], self.framing);
+                    if let Some(left) = &mut self.remaining {
+                        *left -= n as u64;
+                    }
+                    return true;
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(_) => {
+                    conn.end_stream(self.framing, false);
+                    return false;
+                }
             }
         }
     }

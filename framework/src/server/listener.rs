@@ -114,12 +114,21 @@ impl Server {
     /// # Errors
     /// Only if the listening socket itself fails; per-connection errors close that connection.
     pub fn serve(self, handler: impl Handler) -> io::Result<ShutdownReport> {
-        let accepting = self.registry;
-        let registry = Arc::clone(accepting.registry());
+        let registry = Arc::clone(self.registry.registry());
         let handler: Arc<dyn Handler> = Arc::new(Counted {
             inner: handler,
             registry: Arc::clone(&registry),
         });
+        self.serve_counted(handler, registry)
+    }
+
+    /// The rest of [`Server::serve`], compiled once rather than once per handler type.
+    fn serve_counted(
+        self,
+        handler: Arc<dyn Handler>,
+        registry: Arc<Registry>,
+    ) -> io::Result<ShutdownReport> {
+        let accepting = self.registry;
         let limits = Arc::new(self.limits);
         let listener = self.listener;
         #[cfg(target_os = "linux")]

@@ -15,3 +15,14 @@ pub(crate) mod signals;
 pub use limits::{Driver, Limits};
 pub use listener::{BindError, Server};
 pub use shutdown::{Drain, Lifecycle, ShutdownHandle, ShutdownReport};
+
+/// Starts a thread with `builder`'s name and stack size. Every background thread the crate starts
+/// (workers, timers, signals, drains, the log writer) comes through here, boxed, so that
+/// `std::thread`'s spawning code is compiled once rather than once per closure; none of them is
+/// on a per-request path.
+pub(crate) fn spawn_thread(
+    builder: std::thread::Builder,
+    f: Box<dyn FnOnce() + Send + 'static>,
+) -> std::io::Result<()> {
+    builder.spawn(f).map(drop)
+}

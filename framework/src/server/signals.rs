@@ -83,11 +83,12 @@ mod unix {
                 let handle = app.handle;
                 let drain = app.drain;
                 // The drain blocks until it is done; `serve` returns with its report.
-                let spawned = std::thread::Builder::new()
-                    .name("framework-drain".into())
-                    .spawn(move || {
+                let spawned = crate::server::spawn_thread(
+                    std::thread::Builder::new().name("framework-drain".into()),
+                    Box::new(move || {
                         let _ = handle.drain(drain);
-                    });
+                    }),
+                );
                 if spawned.is_err() {
                     let _ = signal_hook::low_level::emulate_default_handler(signal);
                 }
@@ -115,15 +116,16 @@ mod unix {
             signal_hook::flag::register(signal, Arc::clone(&default_action))?;
         }
         let mut signals = Signals::new([SIGINT, SIGTERM])?;
-        std::thread::Builder::new()
-            .name("framework-signals".into())
-            .spawn(move || {
+        crate::server::spawn_thread(
+            std::thread::Builder::new().name("framework-signals".into()),
+            Box::new(move || {
                 for signal in signals.forever() {
                     if let Ok(dispatcher) = dispatcher() {
                         dispatcher.on_signal(signal);
                     }
                 }
-            })?;
+            }),
+        )?;
         Ok(Dispatcher {
             default_action,
             serving: Mutex::new((0, Vec::new())),

@@ -121,10 +121,10 @@ pub(crate) fn serve(
         }
     }
     let timer_pool = Arc::clone(&pool);
-    if let Err(e) = std::thread::Builder::new()
-        .name("framework-timers".into())
-        .spawn(move || timer::run(&timer_pool))
-    {
+    if let Err(e) = super::spawn_thread(
+        std::thread::Builder::new().name("framework-timers".into()),
+        Box::new(move || timer::run(&timer_pool)),
+    ) {
         pool.finish();
         return Err(e);
     }
@@ -157,10 +157,12 @@ impl Pool {
             self.idle.fetch_add(1, Ordering::SeqCst);
         }
         let pool = Arc::clone(self);
-        let spawned = std::thread::Builder::new()
-            .name("framework-worker".into())
-            .stack_size(self.limits.thread_stack_size)
-            .spawn(move || worker::run(&pool, waiting));
+        let spawned = super::spawn_thread(
+            std::thread::Builder::new()
+                .name("framework-worker".into())
+                .stack_size(self.limits.thread_stack_size),
+            Box::new(move || worker::run(&pool, waiting)),
+        );
         if spawned.is_err() {
             self.workers.fetch_sub(1, Ordering::SeqCst);
             if waiting {
