@@ -11,7 +11,7 @@ pub(crate) fn enclosing_block() -> Option<Block> {
     let span = proc_macro::Span::call_site();
     let file = span.local_file()?;
     let attribute = span.source_text()?;
-    let source = std::fs::read_to_string(file).ok()?;
+    let source = source_of(file)?;
     let line_start = source
         .split_inclusive('\n')
         .take(span.line().checked_sub(1)?)
@@ -20,6 +20,26 @@ pub(crate) fn enclosing_block() -> Option<Block> {
     let line = source[line_start..].lines().next()?;
     let in_line = line.find(attribute.as_str())?;
     block_around(&source[..line_start + in_line])
+}
+
+/// The text of `file`, read once for all the attributes in it (the last file read is kept:
+/// a crate's attributes are expanded file by file). A long-lived expander (an editor's) may see
+/// the file change, so the copy is kept only while the file's length and modification time stay.
+fn source_of(file: std::path::PathBuf) -> Option<std::sync::Arc<str>> {
+    use std::sync::{Arc, Mutex, PoisonError};
+    type Stamp = (std::path::PathBuf, u64, Option<std::time::SystemTime>);
+    static LAST: Mutex<Option<(Stamp, Arc<str>)>> = Mutex::new(None);
+    let meta = std::fs::metadata(&file).ok()?;
+    let stamp: Stamp = (file, meta.len(), meta.modified().ok());
+    let mut last = LAST.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some((seen, text)) = &*last {
+        if *seen == stamp {
+            return Some(Arc::clone(text));
+        }
+    }
+    let text: Arc<str> = std::fs::read_to_string(&stamp.0).ok()?.into();
+    *last = Some((stamp, Arc::clone(&text)));
+    Some(text)
 }
 
 /// A block whose items cannot be routes.
