@@ -2,7 +2,7 @@
 
 use crate::http::{Request, Response, StatusCode};
 use crate::proto::refusal::push_json_string;
-use serde::Serialize;
+use serde_core::Serialize;
 use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;

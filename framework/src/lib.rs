@@ -54,9 +54,8 @@
 //!
 //! Every bound is a field of [`Limits`], with a documented default.
 //!
-//! Cargo features: `compression` (on by default) provides
-//! [`middleware::Compression`], gzip for responses, through `flate2`'s
-//! pure-Rust backend.
+//! Cargo features: `compression` (off by default: `features = ["compression"]`) provides
+//! `middleware::Compression`, gzip for responses, through `flate2`'s pure-Rust backend.
 
 mod app;
 mod error;

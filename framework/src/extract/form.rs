@@ -4,7 +4,7 @@ use super::urlencoded::{from_str, UrlencodedErrorKind};
 use super::{FromRequest, RequestContext};
 use crate::error::Error;
 use crate::http::{Request, StatusCode};
-use serde::de::DeserializeOwned;
+use serde_core::de::DeserializeOwned;
 
 /// A form body deserialized into `T` (the last argument: it reads the body).
 ///

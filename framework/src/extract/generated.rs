@@ -10,7 +10,7 @@ use super::{
 };
 use crate::http::{Request, Response};
 use crate::respond::IntoResponse;
-use serde::de::DeserializeOwned;
+use serde_core::de::DeserializeOwned;
 
 /// How one handler argument is extracted, and what it needs from the application.
 pub struct Arg<T> {

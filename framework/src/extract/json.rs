@@ -4,8 +4,8 @@ use super::{FromRequest, RequestContext};
 use crate::error::Error;
 use crate::http::{Request, Response, StatusCode};
 use crate::respond::IntoResponse;
-use serde::de::DeserializeOwned;
-use serde::Serialize;
+use serde_core::de::DeserializeOwned;
+use serde_core::Serialize;
 
 /// A JSON body. As an argument (the last one: it reads the body) it accepts `application/json`
 /// and `application/*+json`, matched case-insensitively, parameters such as `charset` allowed,

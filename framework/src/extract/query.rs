@@ -4,7 +4,7 @@ use super::urlencoded::from_str;
 use super::{FromRequestParts, RequestContext};
 use crate::error::Error;
 use crate::http::Request;
-use serde::de::DeserializeOwned;
+use serde_core::de::DeserializeOwned;
 
 /// The query string deserialized into `T` with serde (see [`from_urlencoded`](super::from_urlencoded)
 /// for the rules: `+` is a space, a missing key is `None` or the `#[serde(default)]`, a repeated

@@ -7,8 +7,10 @@
 //! pairs by key and turns each key's text into the field's type.
 
 use crate::proto::parse::{decode_form_component, form_pairs, FormPair, PercentError};
-use serde::de::{self, DeserializeSeed, EnumAccess, MapAccess, SeqAccess, VariantAccess, Visitor};
-use serde::forward_to_deserialize_any;
+use serde_core::de::{
+    self, DeserializeSeed, EnumAccess, MapAccess, SeqAccess, VariantAccess, Visitor,
+};
+use serde_core::forward_to_deserialize_any;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;

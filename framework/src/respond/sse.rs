@@ -3,7 +3,7 @@
 
 use super::IntoResponse;
 use crate::http::{BodyWriter, Response, ResponseBody, StatusCode};
-use serde::Serialize;
+use serde_core::Serialize;
 use std::fmt;
 use std::io::{self, Write};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};

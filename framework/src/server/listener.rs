@@ -297,18 +297,14 @@ fn wait_to_accept(listener: &TcpListener, wake: &rustix::fd::OwnedFd) {
 /// otherwise.
 #[cfg(target_os = "linux")]
 fn bind_reusing_port(addr: SocketAddr) -> io::Result<TcpListener> {
-    use rustix::net::{sockopt, AddressFamily, SocketFlags, SocketType};
-    let family = if addr.is_ipv4() {
-        AddressFamily::INET
-    } else {
-        AddressFamily::INET6
-    };
-    let socket = rustix::net::socket_with(family, SocketType::STREAM, SocketFlags::CLOEXEC, None)?;
-    sockopt::set_socket_reuseaddr(&socket, true)?;
-    sockopt::set_socket_reuseport(&socket, true)?;
-    rustix::net::bind(&socket, &addr)?;
-    rustix::net::listen(&socket, LISTEN_BACKLOG)?;
-    Ok(TcpListener::from(socket))
+    use socket2::{Domain, Socket, Type};
+    // `Socket::new` sets close-on-exec.
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
+    socket.set_reuse_address(true)?;
+    socket.set_reuse_port(true)?;
+    socket.bind(&addr.into())?;
+    socket.listen(LISTEN_BACKLOG)?;
+    Ok(socket.into())
 }
 
 #[cfg(not(target_os = "linux"))]
