@@ -1,13 +1,14 @@
 //! A route attribute and its function, parsed into a [`RouteDef`].
 
 use crate::diag::Errors;
+use crate::handler_fn::{FnInput, HandlerFn};
 use crate::path::{self, Segment};
 use crate::{check, context, expand, size};
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
-use syn::{FnArg, Ident, ItemFn, Lit, LitStr, Pat, Token, Type};
+use syn::{Ident, Lit, LitStr, Token, Type};
 
 /// The methods a route attribute knows by name.
 pub(crate) const KNOWN_METHODS: [&str; 8] = [
@@ -26,7 +27,7 @@ pub(crate) struct RouteDef {
     pub(crate) methods: Vec<String>,
     pub(crate) path: LitStr,
     pub(crate) segments: Vec<Segment>,
-    pub(crate) func: ItemFn,
+    pub(crate) func: HandlerFn,
     pub(crate) args: Vec<Arg>,
     /// The `limit = "50 MiB"` option, in bytes.
     pub(crate) body_limit: Option<u64>,
@@ -244,7 +245,7 @@ fn parse(
         }
         None => parse_methods_and_path(args, errors)?,
     };
-    let func: ItemFn = match syn::parse2(item.clone()) {
+    let func: HandlerFn = match syn::parse2(item.clone()) {
         Ok(func) => func,
         Err(_) => {
             errors.spanned(
@@ -261,19 +262,16 @@ fn parse(
         .inputs
         .iter()
         .filter_map(|input| match input {
-            FnArg::Receiver(receiver) => {
+            FnInput::Receiver(receiver) => {
                 errors.spanned(
                     receiver,
                     "a route handler is a free function: it cannot take `self`",
                 );
                 None
             }
-            FnArg::Typed(typed) => Some(Arg {
-                name: match &*typed.pat {
-                    Pat::Ident(p) if p.subpat.is_none() => Some(p.ident.clone()),
-                    _ => None,
-                },
-                ty: (*typed.ty).clone(),
+            FnInput::Typed(typed) => Some(Arg {
+                name: typed.name(),
+                ty: typed.ty.clone(),
             }),
         })
         .collect();
@@ -294,7 +292,7 @@ pub(crate) fn route(method: Option<&str>, args: TokenStream, item: TokenStream) 
     if let Some(block) = context::enclosing_block() {
         // Only functions and constants may go in the block, so no marker, and no other error.
         let attr_name = method.map_or_else(|| "route".to_string(), str::to_ascii_lowercase);
-        let name = syn::parse2::<ItemFn>(item.clone()).map_or_else(
+        let name = syn::parse2::<HandlerFn>(item.clone()).map_or_else(
             |_| "the function".to_string(),
             |f| format!("`{}`", f.sig.ident),
         );
@@ -319,9 +317,9 @@ pub(crate) fn route(method: Option<&str>, args: TokenStream, item: TokenStream) 
             let e = e.into_compile_error();
             let func = def
                 .map(|def| def.func)
-                .or_else(|| syn::parse2::<ItemFn>(item.clone()).ok())
+                .or_else(|| syn::parse2::<HandlerFn>(item.clone()).ok())
                 // A method (it takes `self`) sits in an `impl` block, where a marker cannot go.
-                .filter(|func| func.sig.receiver().is_none());
+                .filter(|func| !func.sig.has_receiver());
             let Some(func) = func else {
                 return quote!(#e #item);
             };

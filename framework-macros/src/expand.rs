@@ -221,7 +221,7 @@ fn marker(vis: &syn::Visibility, name: &syn::Ident, route_impl: &TokenStream) ->
 /// What stands in for a route whose attribute failed: the marker with an impl that is never
 /// served (it answers no method), so that `routes![name]` stays quiet and the attribute's error
 /// is the only one. Its function is kept as the user wrote it.
-pub(crate) fn stub(func: &syn::ItemFn) -> TokenStream {
+pub(crate) fn stub(func: &crate::handler_fn::HandlerFn) -> TokenStream {
     let private = crate::krate::private();
     let name = &func.sig.ident;
     let name_str = name.to_string();

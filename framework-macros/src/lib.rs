@@ -11,6 +11,7 @@ mod check;
 mod context;
 mod diag;
 mod expand;
+mod handler_fn;
 mod krate;
 mod path;
 mod routes;
