@@ -41,7 +41,7 @@ pub(crate) struct Signature {
 pub(crate) enum FnInput {
     /// `self`, `mut self`, `&self`, `&'a mut self` or `self: Box<Self>`, with its attributes.
     Receiver(TokenStream),
-    Typed(TypedInput),
+    Typed(Box<TypedInput>),
 }
 
 /// `pattern: Type`, with its attributes.
@@ -147,12 +147,12 @@ fn parse_inputs(input: ParseStream<'_>) -> syn::Result<(Vec<FnInput>, Option<Tok
                 input.parse::<Token![...]>()?.to_tokens(&mut tokens);
                 variadic = Some(tokens);
             } else {
-                inputs.push(FnInput::Typed(TypedInput {
+                inputs.push(FnInput::Typed(Box::new(TypedInput {
                     attrs,
                     pat,
                     colon,
                     ty: input.parse()?,
-                }));
+                })));
             }
         }
         if input.is_empty() {
