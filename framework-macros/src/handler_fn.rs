@@ -355,6 +355,30 @@ mod tests {
     }
 
     #[test]
+    fn types_that_need_more_than_paths() {
+        for item in [
+            quote!(
+                fn f() -> impl IntoResponse + 'static {
+                    x
+                }
+            ),
+            quote!(
+                fn g(
+                    a: [u8; 3],
+                    b: &'static [&'static str],
+                ) -> (StatusCode, [(&'static str, String); 2]) {
+                    x
+                }
+            ),
+            quote!(
+                fn h(a: Foo<{ N + 1 }>, b: fn(u8) -> u8, c: Box<dyn Fn() + Send>) {}
+            ),
+        ] {
+            assert!(syn::parse2::<HandlerFn>(item.clone()).is_ok(), "{item}");
+        }
+    }
+
+    #[test]
     fn variadic() {
         assert!(parse(quote!(
             unsafe extern "C" fn f(a: u8, ...) {}
