@@ -1,5 +1,5 @@
 //! Response compression: gzip for the responses that gain from it, when the client accepts it
-//! (cargo feature `compression`, on by default).
+//! (cargo feature `compression`, off by default).
 //!
 //! # What is compressed
 //!
